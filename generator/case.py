@@ -1,0 +1,288 @@
+"""The case file's typed model, and validation that reports every problem with its place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import register
+from .errors import CaseError, Problem
+from .load import LoadedFile, load_yaml
+
+MunicipalityRef = Annotated[int | str, Field(description="kommunenummer, e.g. 5025 or '0301'")]
+Text = Annotated[str, Field(min_length=1)]
+
+FORMS = (
+    "vertskommune",  # administrativt vertskommunesamarbeid, kommuneloven §§ 20-1 to 20-4
+    "vertskommune_med_nemnd",  # vertskommunesamarbeid med felles folkevalgt nemnd, § 20-5
+    "oppgavefellesskap",  # kommunalt oppgavefellesskap, kommuneloven kapittel 19
+    "politisk_råd",  # interkommunalt politisk råd, kommuneloven kapittel 18
+    "iks",  # interkommunalt selskap, IKS-loven
+    "tjenestekjøp",  # avtale om kjøp av tjenester
+)
+Form = Literal[FORMS]  # type: ignore[valid-type]
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors with a "did you mean" hint: a misspelt key would otherwise
+    # silently drop a clause from a legal document.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Representative(_Model):
+    """The person who signs for a party."""
+
+    name: Text = Field(alias="navn")
+    title: Text = Field(alias="tittel", description="e.g. ordfører")
+
+
+class Party(_Model):
+    """A participating municipality, given by its number in the register."""
+
+    municipality: MunicipalityRef = Field(alias="kommune")
+    representative: Representative | None = Field(None, alias="representant")
+
+
+class Area(_Model):
+    """One cooperation area, optionally with its host municipality."""
+
+    name: Text = Field(alias="navn")
+    host: MunicipalityRef | None = Field(None, alias="vertskommune")
+    note: str | None = Field(None, alias="merknad")
+
+
+class AreaGroup(_Model):
+    """A group of cooperation areas (existing, new, for some parties only, regional)."""
+
+    heading: Text = Field(alias="gruppe")
+    parties: list[MunicipalityRef] | None = Field(
+        None, alias="parter", description="only these parties take part (default: all)")
+    note: str | None = Field(None, alias="merknad")
+    areas: list[Text | Area] = Field(alias="områder", min_length=1)
+
+
+class Distribution(_Model):
+    """How costs are divided between the parties."""
+
+    key: Literal["folketall", "likt"] = Field(alias="nøkkel")
+    population_date: dt.date | None = Field(None, alias="folketall_per")
+
+
+class Economy(_Model):
+    """The economy clause: cost key, optional budget and principles."""
+
+    distribution: Distribution = Field(alias="fordeling")
+    budget: dict[int, Annotated[int, Field(gt=0)]] | None = Field(
+        None, alias="budsjett", description="budget year -> amount in whole kroner")
+    principles: list[Text] = Field(default_factory=list, alias="prinsipper")
+    text: str | None = Field(None, alias="tekst")
+
+
+class Withdrawal(_Model):
+    """How a party leaves the cooperation."""
+
+    notice_months: int = Field(alias="oppsigelsestid_måneder", ge=1, le=60)
+    effective: str | None = Field(
+        None, alias="virkning", description="when a withdrawal takes effect, e.g. '1. januar'")
+    text: str | None = Field(None, alias="tekst")
+
+
+class ClauseOverride(_Model):
+    """Replace or extend a standard clause by its id, or add a new clause."""
+
+    heading: str | None = Field(None, alias="overskrift")
+    text: str | None = Field(None, alias="tekst", description="replaces the standard text")
+    addition: str | None = Field(None, alias="tillegg", description="added after the text")
+    after: str | None = Field(None, alias="etter", description="new clause: id to place it after")
+
+
+class Signing(_Model):
+    """Where and when the agreement is signed."""
+
+    place: Text = Field(alias="sted")
+    date: dt.date | None = Field(None, alias="dato")
+
+
+class Case(_Model):
+    """One case file: a cooperation and the documents to build for it."""
+
+    id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                           description="folder name under build/; default: the file name")
+    title: Text = Field(alias="tittel")
+    subtitle: str | None = Field(None, alias="undertittel")
+    language: Literal["nb", "nn"] = Field("nb", alias="språk")
+    status: Literal["utkast", "endelig"] = "utkast"
+    draft: int | None = Field(None, alias="utkast", ge=1)
+    form: Form = Field(alias="samarbeidsform")
+    documents: list[Literal["samarbeidsavtale"]] = Field(
+        default_factory=lambda: ["samarbeidsavtale"], alias="dokumenter", min_length=1)
+    parties: list[Party] = Field(alias="parter", min_length=2)
+    background: str | None = Field(None, alias="bakgrunn")
+    purpose: str | None = Field(None, alias="formål")
+    areas: list[AreaGroup] = Field(default_factory=list, alias="samarbeidsområder")
+    host_principle: str | None = Field(None, alias="vertskommune")
+    joint_body: str | None = Field(None, alias="samarbeidsorgan")
+    economy: Economy | None = Field(None, alias="økonomi")
+    entry: str | None = Field(None, alias="inntreden")
+    withdrawal: Withdrawal | None = Field(None, alias="uttreden")
+    commencement: dt.date | None = Field(None, alias="ikrafttredelse")
+    clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
+    signing: Signing | None = Field(None, alias="underskrift")
+
+
+class LoadedCase:
+    """A validated case together with the file it came from (for located messages)."""
+
+    def __init__(self, case: Case, source: LoadedFile, path: Path):
+        self.case = case
+        self.source = source
+        self.path = path
+
+    @property
+    def id(self) -> str:
+        return self.case.id or self.path.stem
+
+
+def _aliases(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Every key name used anywhere in the case format (for 'did you mean')."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        for arg in _types_in(info.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                names |= _aliases(arg, seen)
+    return names
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    args = getattr(annotation, "__args__", None)
+    if not args:
+        return [annotation]
+    return [t for a in args for t in _types_in(a)]
+
+
+KEYS = sorted(_aliases(Case))
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else ""
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    """Plain message and hint for one pydantic error."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    if kind == "missing":
+        return "required field is missing", "add it; see the case-file format in README.md"
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        return f"unknown key '{key}'", _suggest(key, KEYS) or "remove it or check the spelling"
+    if kind == "literal_error":
+        allowed = ctx.get("expected", "")
+        options = [o.strip().strip("'") for o in allowed.replace(" or ", ", ").split(",")]
+        hint = _suggest(str(value), options) if isinstance(value, str) else ""
+        return f"{shown} is not one of {allowed}", hint or f"use one of {allowed}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {shown}", "write digits only, e.g. 12500000"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"expected a date, got {shown}", "write dates as YYYY-MM-DD, e.g. 2016-07-01"
+    if kind in ("string_type", "string_too_short"):
+        if kind == "string_too_short":
+            return "must not be empty", "write the text, or remove the key"
+        return f"expected text, got {shown}", "put the text after the colon, quoted if needed"
+    if kind == "list_type":
+        return f"expected a list, got {shown}", "write each item on its own line starting with '- '"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping (key: value lines), got {shown}", "indent the keys under it"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)", ""
+    if kind == "string_pattern_mismatch":
+        return f"{shown} is not allowed here", "use lower-case letters a-z, digits and '-'"
+    if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
+        return error["msg"].replace("Input should be", "must be"), ""
+    return error["msg"], ""
+
+
+def _loc_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds the union member it tried ("str", "Area", "int") to the location;
+    # those are not keys of the file.
+    members = {"str", "int", "Area", "constrained-str", "function-after"}
+    return tuple(p for p in loc if not (isinstance(p, str) and (p in members or "[" in p)))
+
+
+def validate(source: LoadedFile, path: Path) -> LoadedCase:
+    """Typed case from loaded YAML; every problem at once in a CaseError."""
+    data = source.data
+    if data is None:
+        raise CaseError([Problem(source.file, None, None, "", "the file is empty",
+                                 "start from an example in cases/")])
+    if not isinstance(data, dict):
+        raise CaseError([source.problem((), "the top level must be a mapping of keys",
+                                        "a case file starts with lines like 'tittel: ...'")])
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        problems, seen = [], set()
+        for error in exc.errors():
+            loc = _loc_path(error["loc"])
+            message, hint = _describe(error)
+            key = (loc, message)
+            if key in seen:  # a union reports one failure per member; say it once
+                continue
+            seen.add(key)
+            problems.append(source.problem(loc, message, hint,
+                                           key=error["type"] == "extra_forbidden"))
+        raise CaseError(problems) from None
+    problems = _check_parties(case, source)
+    if problems:
+        raise CaseError(problems)
+    return LoadedCase(case, source, path)
+
+
+def _check_parties(case: Case, source: LoadedFile) -> list[Problem]:
+    """Municipality numbers exist, parties are distinct, hosts and subsets are parties."""
+    problems: list[Problem] = []
+    numbers: list[str] = []
+    for i, party in enumerate(case.parties):
+        where = ("parter", i, "kommune")
+        found = register.lookup(party.municipality)
+        if found is None:
+            problems.append(source.problem(
+                where, f"no municipality numbered {party.municipality!r}",
+                "use the four-digit kommunenummer, e.g. 5025 for Røros"))
+        elif found.number in numbers:
+            problems.append(source.problem(where, f"{found.name} is listed twice as a party",
+                                           "remove the duplicate"))
+        else:
+            numbers.append(found.number)
+
+    def must_be_party(value: Any, where: tuple[str | int, ...]) -> None:
+        found = register.lookup(value)
+        if found is None:
+            problems.append(source.problem(where, f"no municipality numbered {value!r}",
+                                           "use the four-digit kommunenummer"))
+        elif found.number not in numbers:
+            problems.append(source.problem(where, f"{found.name} is not a party to this agreement",
+                                           "add it under 'parter' or use one of the parties"))
+
+    for g, group in enumerate(case.areas):
+        for p, value in enumerate(group.parties or []):
+            must_be_party(value, ("samarbeidsområder", g, "parter", p))
+        for a, area in enumerate(group.areas):
+            if isinstance(area, Area) and area.host is not None:
+                must_be_party(area.host, ("samarbeidsområder", g, "områder", a, "vertskommune"))
+    return problems
+
+
+def load_case(path: Path, shown: str | None = None) -> LoadedCase:
+    """Read and validate one case file."""
+    return validate(load_yaml(path, shown), path)

@@ -1,0 +1,102 @@
+"""The clause library: standard clause texts under templates/klausuler, rendered safely."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import errors
+from .document import Block, Item, Paragraph
+from .load import load_yaml
+
+
+@dataclass(frozen=True)
+class StandardClause:
+    """One clause of the library, before rendering."""
+
+    id: str
+    heading: str
+    text: str
+    when: str | None = None
+    content: str | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Library:
+    """All standard clauses, fixed labels and phrases for one document kind and language."""
+
+    path: Path
+    labels: dict[str, str]
+    phrases: dict[str, Any]
+    clauses: tuple[StandardClause, ...]
+
+
+def _excerpt(text: str, words: int = 6) -> str:
+    """The first few words of a text: enough to prove it is in the PDF."""
+    return " ".join(str(text).split()[:words])
+
+
+@cache
+def environment() -> SandboxedEnvironment:
+    """Jinja for clause texts: sandboxed (case text is data, never code), strict on undefined."""
+    env = SandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=False, autoescape=False)
+    env.filters["utdrag"] = _excerpt
+    return env
+
+
+def render(text: str, context: dict[str, Any], where: str) -> str:
+    """Render one clause text; a broken placeholder is a TemplateError naming where it is."""
+    try:
+        return environment().from_string(text).render(context)
+    except UndefinedError as exc:
+        raise errors.TemplateError(
+            f"{where}: unknown placeholder ({exc.message}); "
+            "hint: see 'Template variables' in README.md for the names you can use") from None
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        raise errors.TemplateError(
+            f"{where}{f' line {line}' if line else ''}: {exc.message}; "
+            "hint: check that every {{ and {% is closed") from None
+
+
+def blocks(text: str) -> list[Block]:
+    """Rendered text to blocks: blank lines separate paragraphs, '- ' lines make a list."""
+    out: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("- ") for line in lines):
+            out.extend(Item(line[2:].strip(), "–") for line in lines)
+        else:
+            out.append(Paragraph(" ".join(lines)))
+    return out
+
+
+@cache
+def library(templates: Path, kind: str, language: str) -> Library:
+    """Load templates/klausuler/<kind>.<language>.yaml."""
+    path = templates / "klausuler" / f"{kind}.{language}.yaml"
+    loaded = load_yaml(path)
+    data = loaded.data or {}
+    clauses = []
+    for i, entry in enumerate(data.get("klausuler") or []):
+        try:
+            clauses.append(StandardClause(
+                id=entry["id"], heading=entry["overskrift"], text=entry.get("tekst", ""),
+                when=entry.get("når"), content=entry.get("innhold"),
+                evidence=tuple(entry.get("bevis") or ())))
+        except (KeyError, TypeError):
+            line, _ = loaded.where(("klausuler", i))
+            raise errors.TemplateError(
+                f"{loaded.file}:{line}: a clause needs 'id' and 'overskrift'") from None
+    return Library(path, dict(data.get("etiketter") or {}), dict(data.get("fraser") or {}),
+                   tuple(clauses))

@@ -1,0 +1,116 @@
+"""The command line: a thin layer over the pipeline; errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_INVALID, CaseError, SamdokError
+
+
+def _handle_errors(command):
+    """Report samdok's errors as text with their exit code, never as a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CaseError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            files = len({p.file for p in exc.problems})
+            click.echo(f"{len(exc.problems)} problem(s) in {files} file(s); nothing was built.",
+                       err=True)
+            sys.exit(exc.exit_code)
+        except SamdokError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; earlier outputs are unchanged", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="samdok")
+@click.option("-v", "--verbose", is_flag=True, help="Show commands run and more detail.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """samdok: documents for Norwegian inter-municipal cooperation.
+
+    Reads case files (cases/*.yaml) and builds cooperation agreements in Word and PDF.
+    Exit codes: 0 ok, 1 invalid case or failed check, 2 usage, 3 conversion or environment.
+    """
+    ctx.obj = {"verbose": verbose}
+
+
+def _checked(cases: tuple[str, ...]):
+    from .pipeline import check_cases
+    from .project import case_files, templates_dir
+
+    return check_cases(case_files(cases), templates_dir())
+
+
+@main.command()
+@click.argument("cases", nargs=-1, type=click.Path())
+@click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
+              help="Output folder; documents go to OUTPUT/<case-id>/.")
+@click.pass_context
+@_handle_errors
+def build(ctx: click.Context, cases: tuple[str, ...], output: str) -> None:
+    """Build Word and PDF documents for CASES (default: every case in cases/)."""
+    from .pipeline import build as run_build
+    from .project import shown, templates_dir
+
+    checked = _checked(cases)
+    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"])
+    for path in written:
+        click.echo(f"wrote {shown(path)}")
+
+
+@main.command()
+@click.argument("cases", nargs=-1, type=click.Path())
+@_handle_errors
+def check(cases: tuple[str, ...]) -> None:
+    """Validate CASES and their required content, without rendering anything."""
+    checked = _checked(cases)
+    for item in checked:
+        click.echo(f"ok  {item.loaded.source.file} ({item.loaded.id}: "
+                   f"{', '.join(d.kind for d in item.documents)})")
+
+
+@main.command()
+@click.argument("cases", nargs=-1, type=click.Path())
+@click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
+              help="Folder the documents were built into.")
+@_handle_errors
+def verify(cases: tuple[str, ...], output: str) -> None:
+    """Read the built PDFs of CASES back and prove every required clause is in them."""
+    from .project import shown
+    from .verify import verify_document
+
+    failures = 0
+    for item in _checked(cases):
+        for document in item.documents:
+            folder = Path(output) / item.loaded.id
+            pdf = folder / f"{document.file_stem}.pdf"
+            findings = verify_document(document, item.loaded.case.form, pdf,
+                                       folder / f"{document.file_stem}.docx")
+            for finding in findings:
+                click.echo(f"MISSING  {finding}", err=True)
+            if findings:
+                failures += 1
+            else:
+                click.echo(f"ok  {shown(pdf)}: every required clause found")
+    if failures:
+        click.echo(f"{failures} document(s) failed verification", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Word writer: a document model rendered into its docxtpl template under templates/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined
+from jinja2 import TemplateError as JinjaError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .document import Document, Table
+from .errors import TemplateError
+
+LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO"}
+# Style ids (not display names) of the template styles the writer itself uses.
+TABLE_STYLE = "Samdoktabell"
+TABLE_TEXT_STYLE = "SamdokTabelltekst"
+
+
+def template_path(templates: Path, kind: str) -> Path:
+    return templates / f"{kind}.docx"
+
+
+def write_docx(document: Document, templates: Path, out: Path) -> None:
+    """Render the document into templates/<kind>.docx and save it at out."""
+    path = template_path(templates, document.kind)
+    if not path.is_file():
+        raise TemplateError(f"{path}: Word template not found; hint: restore it from git, "
+                            "or run templates/make_templates.py to recreate the standard one")
+    tpl = DocxTemplate(str(path))
+    env = SandboxedEnvironment(undefined=StrictUndefined)
+    try:
+        tpl.render(template_context(document, tpl), jinja_env=env, autoescape=True)
+    except JinjaError as exc:
+        raise TemplateError(f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags "
+                            "in the template against 'Template variables' in README.md") from None
+    _set_language(tpl, LANGUAGE_TAGS[document.language])
+    props = tpl.docx.core_properties
+    props.title = document.title
+    props.subject = document.subtitle
+    props.language = LANGUAGE_TAGS[document.language]
+    props.author = "samdok"
+    props.keywords = document.kind
+    tpl.save(str(out))
+
+
+def template_context(document: Document, tpl: DocxTemplate) -> dict[str, Any]:
+    """What the Word template sees: Norwegian names, everything already formatted."""
+    return {
+        "tittel": document.title,
+        "undertittel": document.subtitle,
+        "utkast": document.draft_label,
+        "etiketter": document.labels,
+        "sted_og_dato": document.place_and_date or document.labels.get("sted_og_dato", ""),
+        "klausuler": [
+            {
+                "id": clause.id,
+                "nummer": clause.number,
+                "overskrift": clause.heading,
+                "blokker": [_block(block, tpl) for block in clause.blocks],
+            }
+            for clause in document.clauses
+        ],
+        "underskrifter": [
+            {"part": s.party, "navn": s.name, "tittel": s.title} for s in document.signatories
+        ],
+    }
+
+
+def _block(block, tpl: DocxTemplate) -> dict[str, Any]:
+    if isinstance(block, Table):
+        return {"type": block.kind, "tabell": _table(block, tpl)}
+    return {"type": block.kind, "tekst": block.text, "merke": getattr(block, "label", "")}
+
+
+def _table(table: Table, tpl: DocxTemplate):
+    """A model table as a Word table in the template's 'Samdok tabell' style."""
+    sub = tpl.new_subdoc()
+    rows = [table.header, *table.rows] + ([table.total] if table.total else [])
+    word = sub.add_table(rows=len(rows), cols=len(table.header))
+    _style_id(word._tbl.tblPr, "w:tblStyle", TABLE_STYLE)
+    for r, values in enumerate(rows):
+        emphasis = r == 0 or (table.total is not None and r == len(rows) - 1)
+        for c, value in enumerate(values):
+            paragraph = word.cell(r, c).paragraphs[0]
+            _style_id(paragraph._p.get_or_add_pPr(), "w:pStyle", TABLE_TEXT_STYLE)
+            if c > 0:  # numbers line up on the right
+                jc = OxmlElement("w:jc")
+                jc.set(qn("w:val"), "right")
+                paragraph._p.get_or_add_pPr().append(jc)
+            run = paragraph.add_run(value)
+            run.bold = emphasis
+    header = word.rows[0]._tr.get_or_add_trPr()
+    header.append(OxmlElement("w:tblHeader"))  # repeat the header row on a new page
+    return sub
+
+
+def _style_id(parent, tag: str, value: str) -> None:
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.insert(0, el)
+    el.set(qn("w:val"), value)
+
+
+def _set_language(tpl: DocxTemplate, tag: str) -> None:
+    """Document-default language: LibreOffice takes the PDF's /Lang from here."""
+    styles = tpl.docx.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), tag)

@@ -1,0 +1,64 @@
+"""Norwegian formatting of dates, kroner, percentages and lists (Babel; bokmål and nynorsk)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal, format_percent
+
+NBSP = "\u00a0"
+# Babel knows Norwegian as "nb" and "nn"; the case file's språk uses the same codes.
+LOCALES = {"nb": "nb_NO", "nn": "nn_NO"}
+
+
+def date(value: dt.date, language: str = "nb") -> str:
+    """1. juli 2016"""
+    return format_date(value, "d. MMMM y", locale=LOCALES[language])
+
+
+def short_date(value: dt.date, language: str = "nb") -> str:
+    """01.07.2016"""
+    return format_date(value, "dd.MM.y", locale=LOCALES[language])
+
+
+def kroner(amount: int, language: str = "nb") -> str:
+    """kr 1 234 567, with non-breaking spaces so an amount never splits over two lines."""
+    return f"kr{NBSP}{format_decimal(amount, '#,##0', locale=LOCALES[language])}"
+
+
+def number(value: int, language: str = "nb") -> str:
+    """5 617"""
+    return format_decimal(value, "#,##0", locale=LOCALES[language])
+
+
+def percent(fraction: float, language: str = "nb", decimals: int = 1) -> str:
+    """46,1 %"""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + NBSP + "%"
+    return format_percent(fraction, pattern, locale=LOCALES[language])
+
+
+def and_list(items: list[str], language: str = "nb") -> str:
+    """Røros, Os og Holtålen"""
+    return format_list(list(items), locale=LOCALES[language])
+
+
+def roman(n: int) -> str:
+    """Lower-case roman numeral for list labels (i, ii, iii, iv, ...)."""
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
+def letter(n: int) -> str:
+    """A, B, ..., Z, AA, AB, ... for group labels (1-based)."""
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out

@@ -1,0 +1,109 @@
+"""The build: cases checked, composed, written to Word, converted, then moved into place at once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import rules
+from .case import LoadedCase, load_case
+from .compose import compose
+from .document import Document
+from .errors import CaseError, OutputError, Problem
+from .project import shown
+
+Report = Callable[[str], None]
+
+
+@dataclass
+class Checked:
+    """A case that passed validation and the compliance rules, with its document models."""
+
+    loaded: LoadedCase
+    documents: list[Document]
+    warnings: list[Problem]
+
+
+def check_cases(paths: list[Path], templates: Path) -> list[Checked]:
+    """Load, validate, apply the rules and compose every case; all problems in one CaseError."""
+    problems: list[Problem] = []
+    checked: list[Checked] = []
+    for path in paths:
+        try:
+            loaded = load_case(path, shown(path))
+            unmet = rules.check(loaded)
+            if unmet:
+                problems += unmet
+                continue
+            checked.append(Checked(loaded, compose(loaded, templates), []))
+        except CaseError as exc:
+            problems += exc.problems
+    if problems:
+        raise CaseError(problems)
+    ids: dict[str, Path] = {}
+    for item in checked:
+        if item.loaded.id in ids:
+            raise CaseError([item.loaded.source.problem(
+                ("id",), f"id '{item.loaded.id}' is also used by {shown(ids[item.loaded.id])}",
+                "each case needs its own id: it names the folder under build/")])
+        ids[item.loaded.id] = item.loaded.path
+    return checked
+
+
+def build(checked: list[Checked], templates: Path, out: Path, report: Report = print,
+          verbose: bool = False) -> list[Path]:
+    """Write every document to .docx and .pdf under out/<case-id>/; return the files written.
+
+    Everything is produced in a staging folder inside `out` first, and moved into place only
+    when the whole build succeeded, so a failed build leaves earlier outputs untouched.
+    """
+    # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
+    from .convert import to_pdf
+    from .docx_writer import write_docx
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
+                          "hint: check the path and its permissions, or use -o") from None
+    try:
+        staged: list[tuple[Path, Path]] = []  # (staged file, final place)
+        docx_files: list[Path] = []
+        total = sum(len(item.documents) for item in checked)
+        for item in checked:
+            for document in item.documents:
+                # Distinct names in one folder: LibreOffice converts them in one call.
+                stem = f"{item.loaded.id}--{document.file_stem}"
+                docx = staging / f"{stem}.docx"
+                report(f"[{len(docx_files) + 1}/{total}] Word  {item.loaded.id}/"
+                       f"{document.file_stem}.docx")
+                write_docx(document, templates, docx)
+                docx_files.append(docx)
+                final = out / item.loaded.id / document.file_stem
+                staged += [(docx, final.with_suffix(".docx")),
+                           (staging / f"{stem}.pdf", final.with_suffix(".pdf"))]
+        report(f"PDF   converting {len(docx_files)} document(s) with LibreOffice")
+        to_pdf(docx_files, staging, verbose=verbose)
+        return _commit(staged)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> list[Path]:
+    """Move staged files into place; os.replace is atomic within one file system."""
+    written = []
+    for source, target in staged:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write ({exc.strerror}); "
+                              "hint: close the file if it is open in Word, and check "
+                              "permissions") from None
+        written.append(target)
+    return written
