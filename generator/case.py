@@ -192,7 +192,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
         hint = _suggest(str(value), options) if isinstance(value, str) else ""
         return f"{shown} is not one of {allowed}", hint or f"use one of {allowed}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"expected a whole number, got {shown}", "write digits only, e.g. 12500000"
+        return f"expected a whole number, got {shown}", "write digits only, with no spaces or words"
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"expected a date, got {shown}", "write dates as YYYY-MM-DD, e.g. 2016-07-01"
     if kind in ("string_type", "string_too_short"):
@@ -228,10 +228,12 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     if not isinstance(data, dict):
         raise CaseError([source.problem((), "the top level must be a mapping of keys",
                                         "a case file starts with lines like 'tittel: ...'")])
+    problems: list[Problem] = []
+    case = None
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        problems, seen = [], set()
+        seen = set()
         for error in exc.errors():
             loc = _loc_path(error["loc"])
             message, hint = _describe(error)
@@ -241,23 +243,28 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
             seen.add(key)
             problems.append(source.problem(loc, message, hint,
                                            key=error["type"] == "extra_forbidden"))
-        raise CaseError(problems) from None
-    problems = _check_parties(case, source)
-    if problems:
-        raise CaseError(problems)
+    # The register checks read the raw data, so they run (and report) even when other
+    # fields are wrong: the user sees every problem in one run.
+    reported = {p.field for p in problems}
+    problems += [p for p in _check_parties(data, source) if p.field not in reported]
+    if problems or case is None:
+        raise CaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return LoadedCase(case, source, path)
 
 
-def _check_parties(case: Case, source: LoadedFile) -> list[Problem]:
+def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
     """Municipality numbers exist, parties are distinct, hosts and subsets are parties."""
     problems: list[Problem] = []
     numbers: list[str] = []
-    for i, party in enumerate(case.parties):
+    parties = data.get("parter")
+    for i, party in enumerate(parties if isinstance(parties, list) else []):
+        if not isinstance(party, dict) or "kommune" not in party:
+            continue
         where = ("parter", i, "kommune")
-        found = register.lookup(party.municipality)
+        found = register.lookup(party["kommune"])
         if found is None:
             problems.append(source.problem(
-                where, f"no municipality numbered {party.municipality!r}",
+                where, f"no municipality numbered {party['kommune']!r}",
                 "use the four-digit kommunenummer, e.g. 5025 for Røros"))
         elif found.number in numbers:
             problems.append(source.problem(where, f"{found.name} is listed twice as a party",
@@ -274,12 +281,18 @@ def _check_parties(case: Case, source: LoadedFile) -> list[Problem]:
             problems.append(source.problem(where, f"{found.name} is not a party to this agreement",
                                            "add it under 'parter' or use one of the parties"))
 
-    for g, group in enumerate(case.areas):
-        for p, value in enumerate(group.parties or []):
+    groups = data.get("samarbeidsområder")
+    for g, group in enumerate(groups if isinstance(groups, list) else []):
+        if not isinstance(group, dict):
+            continue
+        subset = group.get("parter")
+        for p, value in enumerate(subset if isinstance(subset, list) else []):
             must_be_party(value, ("samarbeidsområder", g, "parter", p))
-        for a, area in enumerate(group.areas):
-            if isinstance(area, Area) and area.host is not None:
-                must_be_party(area.host, ("samarbeidsområder", g, "områder", a, "vertskommune"))
+        areas = group.get("områder")
+        for a, area in enumerate(areas if isinstance(areas, list) else []):
+            if isinstance(area, dict) and area.get("vertskommune") is not None:
+                must_be_party(area["vertskommune"],
+                              ("samarbeidsområder", g, "områder", a, "vertskommune"))
     return problems
 
 

@@ -203,6 +203,8 @@ def cost_table(loaded: LoadedCase, lib: Library) -> Table:
     fractions = costs.shares(weights)
     budget = case.economy.budget or {}
     amounts = {year: costs.largest_remainder(total, fractions) for year, total in budget.items()}
+    # Shown percentages are rounded the same way, so the column adds up to 100,0 % as printed.
+    tenths = costs.largest_remainder(1000, fractions)
 
     header = [labels["kommune"]]
     if key == "folketall":
@@ -215,7 +217,7 @@ def cost_table(loaded: LoadedCase, lib: Library) -> Table:
         row = [m.name]
         if key == "folketall":
             row.append(norsk.number(m.population, lang))
-        row.append(norsk.percent(float(fractions[i]), lang))
+        row.append(norsk.percent(tenths[i] / 1000, lang))
         row += [norsk.kroner(amounts[year][i], lang) for year in budget]
         rows.append(tuple(row))
     total = [labels["sum"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ def load_yaml(path: Path, shown: str | None = None) -> LoadedFile:
         node = yaml.compose(text)
         data = yaml.load(text)
     except MarkedYAMLError as exc:
-        raise CaseError([_syntax_problem(shown, exc)]) from None
+        raise CaseError([_syntax_problem(shown, text, exc)]) from None
     except YAMLError as exc:  # unmarked errors are rare; still no traceback
         raise CaseError([Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
     loaded = LoadedFile(shown, data)
@@ -118,15 +119,45 @@ def _walk(node: Node, data: Any, path: FieldPath, loaded: LoadedFile) -> None:
             _walk(item_node, item, sub, loaded)
 
 
-def _syntax_problem(shown: str, exc: MarkedYAMLError) -> Problem:
+def _syntax_problem(shown: str, text: str, exc: MarkedYAMLError) -> Problem:
+    problem = (exc.problem or "syntax error").strip().split("\n")[0]
+    context = (exc.context or "").strip().split("\n")[0]
     mark = exc.problem_mark or exc.context_mark
+    # "end of stream" is where YAML gave up; where the unclosed thing began is more useful.
+    if exc.context_mark and (mark is None or "end of stream" in problem):
+        mark = exc.context_mark
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
-    problem = (exc.problem or exc.context or "syntax error").strip()
+    message = f"YAML syntax error: {context + ': ' if context else ''}{problem}"
     hint = "check indentation (spaces only) and that every 'key: value' has a space after ':'"
     if "duplicate key" in problem or type(exc).__name__ == "DuplicateKeyError":
-        problem = problem.split("\n")[0]
         hint = "each key may appear only once in a mapping; remove or rename one of them"
-    elif "\t" in problem or "tab" in problem.lower():
+    elif "quoted scalar" in context:
+        hint = "a quoted text must end with the same quote mark it started with"
+    elif "'\\t'" in problem or "tab" in problem.lower():
         hint = "YAML does not allow tab characters for indentation; use spaces"
-    return Problem(shown, line, col, "", f"YAML syntax error: {problem}", hint)
+    return Problem(shown, line, col, _field_at(text, line), message, hint)
+
+
+_KEY = re.compile(r"^(\s*)(?:-\s+)?([^\s#:'\"{\[][^:#]*?):(?:\s|$)")
+
+
+def _field_at(text: str, line: int | None) -> str:
+    """Best guess at the dotted key path of a line, from indentation (for syntax errors,
+    where no parsed data exists yet)."""
+    if not line:
+        return ""
+    lines = text.splitlines()
+    path: list[str] = []
+    indent = None
+    for raw in reversed(lines[: line]):
+        match = _KEY.match(raw)
+        if not match:
+            continue
+        depth = match.start(2)  # a key after "- " sits deeper than the dash
+        if indent is None or depth < indent:
+            path.insert(0, match.group(2).strip())
+            indent = depth
+            if depth == 0:
+                break
+    return ".".join(path)

@@ -1,0 +1,77 @@
+"""The only door: every job samdok's developers and CI run is a session here (nox -l)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+# What conversion needs from the system: LibreOffice Writer without a GUI, and fonts that
+# cover æøå and the Sami letters áčđŋšŧž (Carlito is the template's font; DejaVu a fallback).
+APT_PACKAGES = ["libreoffice-writer-nogui", "fonts-crosextra-carlito", "fonts-dejavu-core"]
+
+
+def _has_font(family: str) -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    out = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True,
+                         text=True, check=False).stdout
+    return bool(out.strip())
+
+
+def ensure_libreoffice(session: nox.Session) -> None:
+    """Install LibreOffice Writer and the fonts with apt-get when missing (as root), else stop
+    with the exact command to run."""
+    missing = []
+    if not (shutil.which("soffice") or shutil.which("libreoffice")
+            or os.environ.get("SAMDOK_SOFFICE")):
+        missing.append("libreoffice-writer-nogui")
+    if not _has_font("Carlito"):
+        missing.append("fonts-crosextra-carlito")
+    if not _has_font("DejaVu Sans"):
+        missing.append("fonts-dejavu-core")
+    if not missing:
+        return
+    command = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.log(f"installing {', '.join(missing)} with apt-get")
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-q", external=True, env=env)
+        session.run(*command, external=True, env=env)
+    else:
+        session.error("LibreOffice Writer or fonts are missing. Install them with:\n"
+                      f"    sudo apt-get update && sudo {' '.join(command)}")
+
+
+def install(session: nox.Session, *extras: str) -> None:
+    target = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", target)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build every case in cases/ into build/ (Word and PDF), then verify the PDFs."""
+    ensure_libreoffice(session)
+    install(session)
+    session.run("samdok", "build", *session.posargs)
+    session.run("samdok", "verify", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite, LibreOffice round trips included (never skipped)."""
+    ensure_libreoffice(session)
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check the code with ruff."""
+    session.install("ruff")
+    session.run("ruff", "check", "generator", "tests", "templates", "noxfile.py")

@@ -1,0 +1,38 @@
+"""Shared test helpers: run the real command line in a folder, find the example cases."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "cases"
+FIXTURES = Path(__file__).resolve().parent / "cases"
+
+
+def run_samdok(*args: str, cwd: Path, env: dict[str, str] | None = None,
+               timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run samdok as a user would (a separate process), capturing its output."""
+    import os
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh project folder holding a copy of the example cases (templates: the standard)."""
+    shutil.copytree(EXAMPLES, tmp_path / "cases")
+    return tmp_path
+
+
+def write_case(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,160 @@
+"""End to end through the command line: real docxtpl, real LibreOffice, real pdfplumber."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import stat
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from docx import Document as WordDocument
+
+from tests.conftest import EXAMPLES, FIXTURES, run_samdok
+
+pytestmark = pytest.mark.libreoffice
+
+REQUIRED_HEADINGS = ("Formål", "Økonomi", "Inntreden og uttreden", "Ikrafttredelse")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The example cases built once, in a project folder of their own, by `samdok build`."""
+    folder = tmp_path_factory.mktemp("project")
+    shutil.copytree(EXAMPLES, folder / "cases")
+    result = run_samdok("build", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
+    return folder
+
+
+def pdf_words(pdf: Path) -> str:
+    with pdfplumber.open(pdf) as doc:
+        return " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_example_builds_to_word_and_pdf_with_every_required_clause(built: Path) -> None:
+    out = built / "build" / "roros-os-holtalen"
+    assert (out / "samarbeidsavtale.docx").is_file()
+    text = pdf_words(out / "samarbeidsavtale.pdf")
+    for heading in REQUIRED_HEADINGS:
+        assert re.search(rf"\b\d+\. {heading}\b", text), heading
+    for name in ("Røros", "Os kommune", "Holtålen"):
+        assert name in text
+    assert "1. juli 2016" in text
+    # Shares by population (5 685, 1 891 and 2 035 of 9 611), rounded by largest remainder
+    # so the printed column adds up to 100,0 %: 59,15 % shows as 59,1 %.
+    assert "Røros 5 685 59,1 %" in text
+    assert "Sum 9 611 100,0 %" in text
+
+
+def test_word_file_carries_title_and_language(built: Path) -> None:
+    docx = built / "build" / "roros-os-holtalen" / "samarbeidsavtale.docx"
+    props = WordDocument(str(docx)).core_properties
+    assert props.title == "Samarbeidsavtale mellom Røros, Os og Holtålen"
+    assert props.language == "nb-NO"
+    with pdfplumber.open(docx.with_suffix(".pdf")) as pdf:
+        assert pdf.metadata["Title"] == props.title
+
+
+def test_verify_passes_on_the_built_example(built: Path) -> None:
+    result = run_samdok("verify", cwd=built)
+    assert result.returncode == 0, result.stderr
+    assert "every required clause found" in result.stdout
+
+
+def test_verify_names_the_clause_whose_substance_is_missing(tmp_path: Path) -> None:
+    # A case may replace a clause's words; if the commencement date goes missing with them,
+    # the verifier must notice from the PDF and name the clause.
+    case = (EXAMPLES / "roros-os-holtalen.yaml").read_text(encoding="utf-8")
+    case = case.replace("klausuler:\n  ikrafttredelse:\n    tillegg: |",
+                        "klausuler:\n  ikrafttredelse:\n    tekst: |")
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "roros-os-holtalen.yaml").write_text(case, encoding="utf-8")
+    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    result = run_samdok("verify", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "clause 'ikrafttredelse'" in result.stderr
+    assert "'1. juli 2016' not found under '12. Ikrafttredelse'" in result.stderr
+
+
+def test_one_converter_process_for_all_documents_of_a_build(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "cases")
+    shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "cases" / "minimal.yaml")
+    result = run_samdok("-v", "build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if line.startswith("$ ")]
+    assert len(commands) == 1
+    assert "minimal--samarbeidsavtale.docx" in commands[0]
+    assert "roros-os-holtalen--samarbeidsavtale.docx" in commands[0]
+    assert "-env:UserInstallation=file://" in commands[0]
+    for case_id in ("minimal", "roros-os-holtalen"):
+        assert (tmp_path / "build" / case_id / "samarbeidsavtale.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("case", "where"),
+    [("yaml-syntax.yaml", r"yaml-syntax\.yaml:7:9: formål: "),
+     ("wrong-type.yaml", r"wrong-type\.yaml:12:27: uttreden\.oppsigelsestid_måneder: ")],
+)
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_bad_case_is_located_and_writes_nothing(tmp_path: Path, case, where, command) -> None:
+    shutil.copy(FIXTURES / case, tmp_path / case)
+    result = run_samdok(command, case, cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.search(where, result.stderr), result.stderr
+    assert "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def _stand_in(folder: Path, script: str) -> str:
+    """A fake soffice for fault injection (the real one is used everywhere else)."""
+    path = folder / "fake-soffice"
+    path.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("script", "env", "code", "message"),
+    [
+        ("exit 0", {}, 3, "exited normally but produced no PDF"),
+        ("echo boom >&2; exit 1", {}, 3, "exited with code 1"),
+        ("sleep 30", {"SAMDOK_CONVERT_TIMEOUT": "1"}, 3, "did not finish"),
+        (None, {"SAMDOK_SOFFICE": "/nonexistent/soffice"}, 3, "not an executable"),
+    ],
+    ids=["no-output", "crash", "hang", "missing"],
+)
+def test_failed_conversion_leaves_previous_outputs_untouched(
+        built: Path, tmp_path: Path, script, env, code, message) -> None:
+    before = hashes(built / "build")
+    if script is not None:
+        env = {**env, "SAMDOK_SOFFICE": _stand_in(tmp_path, script)}
+    result = run_samdok("build", cwd=built, env=env)
+    assert result.returncode == code
+    assert message in result.stderr
+    assert "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert hashes(built / "build") == before
+    assert not list((built / "build").glob(".samdok-*"))
+
+
+def test_failed_render_leaves_previous_outputs_untouched(built: Path, tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(built, project)
+    before = hashes(project / "build")
+    case = project / "cases" / "roros-os-holtalen.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace(
+        "formål: |\n", "formål: |\n  {{ ukjent_felt }}\n"), encoding="utf-8")
+    result = run_samdok("build", cwd=project)
+    assert result.returncode == 1
+    assert "formål: unknown placeholder" in result.stderr
+    assert hashes(project / "build") == before

@@ -1,0 +1,94 @@
+"""The case model: every problem reported at once, at its line, with a hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import rules
+from generator.case import load_case
+from generator.errors import CaseError
+from tests.conftest import EXAMPLES, FIXTURES, write_case
+
+GOOD = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+
+
+def problems_of(tmp_path: Path, text: str) -> list:
+    path = write_case(tmp_path, "case.yaml", text)
+    with pytest.raises(CaseError) as caught:
+        load_case(path, "cases/case.yaml")
+    return caught.value.problems
+
+
+def test_examples_and_fixture_are_valid() -> None:
+    for path in [*EXAMPLES.glob("*.yaml"), FIXTURES / "minimal.yaml"]:
+        loaded = load_case(path)
+        assert rules.check(loaded) == []
+
+
+def test_wrong_type_names_file_line_column_and_field() -> None:
+    with pytest.raises(CaseError) as caught:
+        load_case(FIXTURES / "wrong-type.yaml", "tests/cases/wrong-type.yaml")
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(
+        "tests/cases/wrong-type.yaml:12:27: uttreden.oppsigelsestid_måneder: "
+        "expected a whole number, got 'tolv'")
+    assert "hint:" in str(problem)
+
+
+def test_all_problems_reported_in_one_run(tmp_path: Path) -> None:
+    text = (GOOD.replace("samarbeidsform: vertskommune", "samarbeidsform: vertskomune")
+            .replace("kommune: 3441", "kommune: 9999")
+            .replace("ikrafttredelse: 2027-01-01", "ikrafttredelse: 1. januar 2027")
+            .replace("formål:", "formåll:"))
+    found = {(p.field, p.line) for p in problems_of(tmp_path, text)}
+    assert ("samarbeidsform", 4) in found
+    assert ("ikrafttredelse", 14) in found
+    assert ("parter[1].kommune", 7) in found
+    assert ("formåll", 8) in found
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, GOOD.replace("inntreden:", "inntreeden:"))
+    assert problem.field == "inntreeden"
+    assert "did you mean 'inntreden'?" in problem.hint
+
+
+def test_literal_suggests_the_closest(tmp_path: Path) -> None:
+    text = GOOD.replace("{nøkkel: likt}", "{nøkkel: folktall}")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.field == "økonomi.fordeling.nøkkel"
+    assert "did you mean 'folketall'?" in problem.hint
+
+
+def test_register_checks(tmp_path: Path) -> None:
+    text = GOOD.replace("  - kommune: 3441", "  - kommune: 3441\n  - kommune: 3405\n"
+                                             "  - kommune: 1")
+    problems = problems_of(tmp_path, text)
+    assert [(p.field, p.line) for p in problems] == [("parter[2].kommune", 8),
+                                                      ("parter[3].kommune", 9)]
+    assert "listed twice" in problems[0].message
+    assert "no municipality numbered 1" in problems[1].message
+
+
+def test_host_must_be_a_party(tmp_path: Path) -> None:
+    text = GOOD + ("samarbeidsområder:\n  - gruppe: A\n    områder:\n"
+                   "      - {navn: Barnevern, vertskommune: 5025}\n")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.field == "samarbeidsområder[0].områder[0].vertskommune"
+    assert "Røros is not a party" in problem.message
+
+
+def test_missing_required_clause_cites_its_basis(tmp_path: Path) -> None:
+    path = write_case(tmp_path, "case.yaml", GOOD.replace("ikrafttredelse: 2027-01-01\n", ""))
+    loaded = load_case(path, "cases/case.yaml")
+    (problem,) = rules.check(loaded)
+    assert problem.field == "ikrafttredelse"
+    assert problem.message.startswith("missing — ")
+    assert "hint: add 'ikrafttredelse:'" in str(problem)
+
+
+def test_empty_file_and_top_level_list(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, "")[0].message == "the file is empty"
+    assert "mapping" in problems_of(tmp_path, "- a\n- b\n")[0].message
