@@ -7,7 +7,7 @@ import difflib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import register
 from .errors import CaseError, Problem
@@ -23,6 +23,7 @@ FORMS = (
     "politisk_råd",  # interkommunalt politisk råd, kommuneloven kapittel 18
     "iks",  # interkommunalt selskap, IKS-loven
     "tjenestekjøp",  # avtale om kjøp av tjenester
+    "rammeavtale",  # framework agreement; each area gets its own agreement in one of the above
 )
 Form = Literal[FORMS]  # type: ignore[valid-type]
 
@@ -91,6 +92,36 @@ class Withdrawal(_Model):
     text: str | None = Field(None, alias="tekst")
 
 
+class Body(_Model):
+    """A body with members from each participant (representantskap, felles nemnd)."""
+
+    members: int | dict[MunicipalityRef, Annotated[int, Field(ge=1)]] = Field(
+        alias="medlemmer", description="members per participant: one number for all, or "
+        "a number per kommunenummer")
+    text: str | None = Field(None, alias="tekst")
+
+    @field_validator("members")
+    @classmethod
+    def _positive(cls, value):
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+
+class Board(_Model):
+    """The board of an inter-municipal company."""
+
+    members: int = Field(alias="medlemmer", ge=3)  # IKS-loven § 10: at least three members
+    text: str | None = Field(None, alias="tekst")
+
+
+class Borrowing(_Model):
+    """Whether the cooperation may borrow money, and up to what amount."""
+
+    allowed: bool = Field(alias="tillatt")
+    ceiling: int | None = Field(None, alias="ramme", gt=0, description="kroner")
+
+
 class ClauseOverride(_Model):
     """Replace or extend a standard clause by its id, or add a new clause."""
 
@@ -124,8 +155,29 @@ class Case(_Model):
     background: str | None = Field(None, alias="bakgrunn")
     purpose: str | None = Field(None, alias="formål")
     areas: list[AreaGroup] = Field(default_factory=list, alias="samarbeidsområder")
-    host_principle: str | None = Field(None, alias="vertskommune")
+    name: str | None = Field(None, alias="navn", description="the cooperation's or company's name")
+    host: MunicipalityRef | None = Field(None, alias="vertskommune",
+                                         description="the host municipality (vertskommune)")
+    office: MunicipalityRef | None = Field(
+        None, alias="kontorkommune", description="office municipality (oppgavefellesskap, råd)")
+    head_office: MunicipalityRef | None = Field(
+        None, alias="hovedkontor", description="head-office municipality of a company (IKS)")
+    host_principle: str | None = Field(None, alias="vertskommuneprinsipp")
+    tasks: list[Text] = Field(default_factory=list, alias="oppgaver",
+                              description="tasks and decision authority transferred")
     joint_body: str | None = Field(None, alias="samarbeidsorgan")
+    committee: Body | None = Field(None, alias="nemnd",
+                                   description="the joint political committee (§ 20-5)")
+    assembly: Body | None = Field(None, alias="representantskap")
+    board: Board | None = Field(None, alias="styre")
+    contributions: str | None = Field(None, alias="innskudd",
+                                      description="contributions and the duty to contribute")
+    ownership: dict[MunicipalityRef, Annotated[float, Field(gt=0, le=100)]] | None = Field(
+        None, alias="eierandeler", description="per kommunenummer, percent; adds up to 100")
+    liability: dict[MunicipalityRef, Annotated[float, Field(gt=0, le=100)]] | None = Field(
+        None, alias="ansvarsandeler", description="per kommunenummer, percent; adds up to 100")
+    borrowing: Borrowing | None = Field(None, alias="låneadgang")
+    dissolution: str | None = Field(None, alias="oppløsning")
     economy: Economy | None = Field(None, alias="økonomi")
     entry: str | None = Field(None, alias="inntreden")
     withdrawal: Withdrawal | None = Field(None, alias="uttreden")
@@ -272,14 +324,41 @@ def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
         else:
             numbers.append(found.number)
 
-    def must_be_party(value: Any, where: tuple[str | int, ...]) -> None:
+    def must_be_party(value: Any, where: tuple[str | int, ...], key: bool = False) -> str | None:
         found = register.lookup(value)
         if found is None:
             problems.append(source.problem(where, f"no municipality numbered {value!r}",
-                                           "use the four-digit kommunenummer"))
+                                           "use the four-digit kommunenummer", key=key))
         elif found.number not in numbers:
             problems.append(source.problem(where, f"{found.name} is not a party to this agreement",
-                                           "add it under 'parter' or use one of the parties"))
+                                           "add it under 'parter' or use one of the parties",
+                                           key=key))
+        else:
+            return found.number
+        return None
+
+    for field in ("vertskommune", "kontorkommune", "hovedkontor"):
+        if data.get(field) is not None:
+            must_be_party(data[field], (field,))
+    # Mappings per participant must name each party once; shares must add up to 100.
+    for path, percent in ((("nemnd", "medlemmer"), False), (("representantskap", "medlemmer"),
+                          False), (("eierandeler",), True), (("ansvarsandeler",), True)):
+        mapping = data
+        for part in path:
+            mapping = mapping.get(part) if isinstance(mapping, dict) else None
+        if not isinstance(mapping, dict):
+            continue
+        named = [must_be_party(k, (*path, k), key=True) for k in mapping]
+        missing = [register.lookup(n).name for n in numbers if n not in named]
+        if missing:
+            problems.append(source.problem(
+                path, f"no value for {', '.join(missing)}",
+                "give a value for every party, keyed by kommunenummer"))
+        values = [v for v in mapping.values() if isinstance(v, int | float)]
+        if percent and len(values) == len(mapping) and abs(sum(values) - 100) > 1e-9:
+            problems.append(source.problem(
+                path, f"the shares add up to {sum(values):g} %, not 100 %",
+                "adjust the percentages so they add up to exactly 100"))
 
     groups = data.get("samarbeidsområder")
     for g, group in enumerate(groups if isinstance(groups, list) else []):

@@ -125,6 +125,19 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
         "samarbeidsform": render(lib.phrases["samarbeidsform"][case.form], {}, "samarbeidsform"),
         "samarbeidsområder": bool(case.areas),
         "ikrafttredelse": norsk.date(case.commencement, lang) if case.commencement else "",
+        "navn": case.name or "",
+        "vertskommune": _municipality(case.host),
+        "kontorkommune": _municipality(case.office),
+        "hovedkontor": _municipality(case.head_office),
+        "nemnd": _body(case.committee, lib, lang),
+        "representantskap": _body(case.assembly, lib, lang),
+        "styre": {"medlemmer": case.board.members, "tekst": ""} if case.board else None,
+        "eierandeler": _shares(case.ownership, lang),
+        "ansvarsandeler": _shares(case.liability, lang),
+        "låneadgang": {
+            "tillatt": case.borrowing.allowed,
+            "ramme": norsk.kroner(case.borrowing.ceiling, lang) if case.borrowing.ceiling else "",
+        } if case.borrowing else None,
     }
     if case.economy:
         population_date = min(m.population_date for m in parties)
@@ -148,9 +161,15 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
     # Free texts from the case may use the placeholders above; render them last.
     file = loaded.source.file
     for key, value in (("bakgrunn", case.background), ("formål", case.purpose),
-                       ("vertskommune", case.host_principle),
-                       ("samarbeidsorgan", case.joint_body), ("inntreden", case.entry)):
+                       ("vertskommuneprinsipp", case.host_principle),
+                       ("samarbeidsorgan", case.joint_body), ("inntreden", case.entry),
+                       ("innskudd", case.contributions), ("oppløsning", case.dissolution)):
         ctx[key] = render(value, ctx, f"{file}: {key}") if value else ""
+    ctx["oppgaver"] = [render(t, ctx, f"{file}: oppgaver") for t in case.tasks]
+    for key, model in (("nemnd", case.committee), ("representantskap", case.assembly),
+                       ("styre", case.board)):
+        if model and model.text:
+            ctx[key]["tekst"] = render(model.text, ctx, f"{file}: {key}.tekst")
     if case.economy:
         ctx["økonomi"]["prinsipper"] = [render(p, ctx, f"{file}: økonomi.prinsipper")
                                         for p in case.economy.principles]
@@ -160,6 +179,43 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
         ctx["uttreden"]["tekst"] = render(case.withdrawal.text, ctx, f"{file}: uttreden.tekst")
     ctx["_lib"] = lib
     return ctx
+
+
+def _municipality(ref) -> dict[str, str] | None:
+    """A referenced party as template values ({navn, kommune, nummer}), or None."""
+    if ref is None:
+        return None
+    m = register.lookup(ref)
+    return {"navn": m.name, "kommune": f"{m.name} kommune", "nummer": m.number}
+
+
+def _body(body, lib: Library, lang: str) -> dict[str, str] | None:
+    """Members of a representantskap or nemnd, in words: the same for all, or per party."""
+    if body is None:
+        return None
+    phrases = lib.phrases
+
+    def members(n: int) -> str:
+        return render(phrases["medlemmer"], {"n": n}, "fraser.medlemmer")
+
+    if isinstance(body.members, int):
+        text = render(phrases["medlemmer_hver"], {"antall": members(body.members)},
+                      "fraser.medlemmer_hver")
+    else:
+        parts = [f"{register.lookup(ref).name} {members(n)}" for ref, n in body.members.items()]
+        text = render(phrases["medlemmer_fordelt"], {"fordeling": norsk.and_list(parts, lang)},
+                      "fraser.medlemmer_fordelt")
+    return {"medlemmer_tekst": text, "tekst": ""}
+
+
+def _shares(mapping, lang: str) -> list[dict[str, str]]:
+    """Ownership or liability shares per party, in the order written, as '50 %'/'20,5 %'."""
+    out = []
+    for ref, value in (mapping or {}).items():
+        decimals = 0 if float(value).is_integer() else 1
+        out.append({"navn": register.lookup(ref).name,
+                    "prosent": norsk.percent(value / 100, lang, decimals)})
+    return out
 
 
 def _computed(name: str | None, ctx: dict[str, Any], loaded: LoadedCase) -> list[Block]:

@@ -19,10 +19,14 @@ class Requirement:
     id: str
     documents: tuple[str, ...]
     forms: tuple[str, ...] | None  # None: every form
-    citation: str
+    citations: dict[str, str]  # cooperation form -> citation; "alle" for every other form
     description: str
     field: str
     clause: str
+    note: str = ""
+
+    def citation(self, form: str) -> str:
+        return self.citations.get(form, self.citations["alle"])
 
     def applies(self, document: str, form: str) -> bool:
         return document in self.documents and (self.forms is None or form in self.forms)
@@ -41,10 +45,12 @@ def requirements() -> tuple[Requirement, ...]:
             id=entry["id"],
             documents=tuple(scope["dokument"]),
             forms=None if forms == "alle" else tuple(forms),
-            citation=entry["hjemmel"],
+            citations=(dict(entry["hjemmel"]) if isinstance(entry["hjemmel"], dict)
+                       else {"alle": entry["hjemmel"]}),
             description=entry["beskrivelse"],
             field=entry["felt"],
             clause=entry["klausul"],
+            note=entry.get("merknad", ""),
         ))
     return tuple(out)
 
@@ -64,7 +70,7 @@ def check(loaded: LoadedCase) -> list[Problem]:
                 # A missing key has no line of its own: the message names the file and field.
                 problems.append(Problem(
                     loaded.source.file, None, None, req.field,
-                    f"missing — {req.citation}: {req.description}",
+                    f"missing — {req.citation(loaded.case.form)}: {req.description}",
                     f"add '{req.field}:' to the case file"))
     return problems
 

@@ -29,6 +29,8 @@ class Finding:
 def normalise(text: str) -> str:
     """One space between words: line breaks, non-breaking spaces and runs of blanks collapse."""
     text = text.replace("\u00ad", "")  # soft hyphens
+    # A line that ends in a hyphenated word ("Lillehammer-" / "regionen") is one word again.
+    text = re.sub(r"(?<=\w)-\n(?=\w)", "-", text)
     return " ".join(text.split())
 
 

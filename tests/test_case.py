@@ -92,3 +92,26 @@ def test_missing_required_clause_cites_its_basis(tmp_path: Path) -> None:
 def test_empty_file_and_top_level_list(tmp_path: Path) -> None:
     assert problems_of(tmp_path, "")[0].message == "the file is empty"
     assert "mapping" in problems_of(tmp_path, "- a\n- b\n")[0].message
+
+
+def test_shares_must_cover_every_party_and_add_up(tmp_path: Path) -> None:
+    iks = (FIXTURES / "former" / "iks.yaml").read_text(encoding="utf-8")
+    text = iks.replace("eierandeler: {3405: 62.5, 3441: 19.5, 3440: 18}",
+                       "eierandeler: {3405: 62.5, 3441: 19.5, 5025: 18}")
+    problems = problems_of(tmp_path, text)
+    messages = {(p.field, p.message) for p in problems}
+    assert ("eierandeler[5025]", "Røros is not a party to this agreement") in messages
+    assert ("eierandeler", "no value for Øyer") in messages
+    text = iks.replace("3440: 18}", "3440: 17}")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.field == "eierandeler"
+    assert problem.message == "the shares add up to 99 %, not 100 %"
+    assert problem.line == text.splitlines().index(
+        "eierandeler: {3405: 62.5, 3441: 19.5, 3440: 17}") + 1
+
+
+def test_host_office_and_head_office_must_be_parties(tmp_path: Path) -> None:
+    text = GOOD.replace("vertskommune: 3405", "vertskommune: 3440")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.field == "vertskommune"
+    assert problem.message == "Øyer is not a party to this agreement"

@@ -73,7 +73,7 @@ def test_unknown_clause_id_is_a_located_error(tmp_path: Path) -> None:
     with pytest.raises(CaseError) as caught:
         model(path)
     (problem,) = caught.value.problems
-    assert (problem.line, problem.field) == (16, "klausuler.tvist")
+    assert (problem.line, problem.field) == (MINIMAL.count("\n") + 2, "klausuler.tvist")
     assert "tvister" in problem.hint
 
 
