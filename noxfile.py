@@ -58,8 +58,8 @@ def build(session: nox.Session) -> None:
     """Build every case in cases/ into build/ (Word and PDF), then verify the PDFs."""
     ensure_libreoffice(session)
     install(session)
-    session.run("samdok", "build", *session.posargs)
-    session.run("samdok", "verify", *session.posargs)
+    session.run("samdok", "build", "--strict", *session.posargs)
+    session.run("samdok", "verify", "--strict", *session.posargs)
 
 
 @nox.session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 from pathlib import Path
@@ -189,10 +190,12 @@ class Case(_Model):
 class LoadedCase:
     """A validated case together with the file it came from (for located messages)."""
 
-    def __init__(self, case: Case, source: LoadedFile, path: Path):
+    def __init__(self, case: Case, source: LoadedFile, path: Path,
+                 warnings: list[Problem] | None = None):
         self.case = case
         self.source = source
         self.path = path
+        self.warnings = warnings or []
 
     @property
     def id(self) -> str:
@@ -280,28 +283,47 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     if not isinstance(data, dict):
         raise CaseError([source.problem((), "the top level must be a mapping of keys",
                                         "a case file starts with lines like 'tittel: ...'")])
+    # Unknown keys are warnings (with a "did you mean"): the rest of the file is validated as
+    # if they were not there, and --strict turns them into errors.
+    extras = [(loc, message, hint) for loc, message, hint, kind in _errors(data)
+              if kind == "extra_forbidden"]
+    warnings = [source.problem(loc, message, hint, key=True, severity="warning")
+                for loc, message, hint in extras]
+    cleaned = _without(data, [loc for loc, _, _ in extras])
     problems: list[Problem] = []
-    case = None
-    try:
-        case = Case.model_validate(data)
-    except ValidationError as exc:
-        seen = set()
-        for error in exc.errors():
-            loc = _loc_path(error["loc"])
-            message, hint = _describe(error)
-            key = (loc, message)
-            if key in seen:  # a union reports one failure per member; say it once
-                continue
-            seen.add(key)
-            problems.append(source.problem(loc, message, hint,
-                                           key=error["type"] == "extra_forbidden"))
+    seen = set()
+    for loc, message, hint, _kind in _errors(cleaned):
+        if (loc, message) not in seen:  # a union reports one failure per member; say it once
+            seen.add((loc, message))
+            problems.append(source.problem(loc, message, hint))
     # The register checks read the raw data, so they run (and report) even when other
     # fields are wrong: the user sees every problem in one run.
     reported = {p.field for p in problems}
     problems += [p for p in _check_parties(data, source) if p.field not in reported]
-    if problems or case is None:
-        raise CaseError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
-    return LoadedCase(case, source, path)
+    if problems:
+        everything = problems + warnings
+        raise CaseError(sorted(everything, key=lambda p: (p.line or 0, p.column or 0)))
+    return LoadedCase(Case.model_validate(cleaned), source, path, warnings)
+
+
+def _errors(data: dict[str, Any]) -> list[tuple[tuple, str, str, str]]:
+    """(location, message, hint, pydantic error type) for every validation error."""
+    try:
+        Case.model_validate(data)
+    except ValidationError as exc:
+        return [(_loc_path(e["loc"]), *_describe(e), e["type"]) for e in exc.errors()]
+    return []
+
+
+def _without(data: Any, paths: list[tuple]) -> Any:
+    """A copy of data with the keys at paths removed."""
+    data = copy.deepcopy(data)
+    for path in paths:
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node.pop(path[-1], None)
+    return data
 
 
 def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:

@@ -49,25 +49,31 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.obj = {"verbose": verbose}
 
 
-def _checked(cases: tuple[str, ...]):
+STRICT = click.option("--strict", is_flag=True,
+                      help="Treat warnings (such as unknown keys) as errors.")
+
+
+def _checked(cases: tuple[str, ...], strict: bool):
     from .pipeline import check_cases
     from .project import case_files, templates_dir
 
-    return check_cases(case_files(cases), templates_dir())
+    return check_cases(case_files(cases), templates_dir(), strict=strict,
+                       warn=lambda text: click.echo(text, err=True))
 
 
 @main.command()
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
               help="Output folder; documents go to OUTPUT/<case-id>/.")
+@STRICT
 @click.pass_context
 @_handle_errors
-def build(ctx: click.Context, cases: tuple[str, ...], output: str) -> None:
+def build(ctx: click.Context, cases: tuple[str, ...], output: str, strict: bool) -> None:
     """Build Word and PDF documents for CASES (default: every case in cases/)."""
     from .pipeline import build as run_build
     from .project import shown, templates_dir
 
-    checked = _checked(cases)
+    checked = _checked(cases, strict)
     written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"])
     for path in written:
         click.echo(f"wrote {shown(path)}")
@@ -75,10 +81,11 @@ def build(ctx: click.Context, cases: tuple[str, ...], output: str) -> None:
 
 @main.command()
 @click.argument("cases", nargs=-1, type=click.Path())
+@STRICT
 @_handle_errors
-def check(cases: tuple[str, ...]) -> None:
+def check(cases: tuple[str, ...], strict: bool) -> None:
     """Validate CASES and their required content, without rendering anything."""
-    checked = _checked(cases)
+    checked = _checked(cases, strict)
     for item in checked:
         click.echo(f"ok  {item.loaded.source.file} ({item.loaded.id}: "
                    f"{', '.join(d.kind for d in item.documents)})")
@@ -88,14 +95,15 @@ def check(cases: tuple[str, ...]) -> None:
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
               help="Folder the documents were built into.")
+@STRICT
 @_handle_errors
-def verify(cases: tuple[str, ...], output: str) -> None:
+def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
     """Read the built PDFs of CASES back and prove every required clause is in them."""
     from .project import shown
     from .verify import verify_document
 
     failures = 0
-    for item in _checked(cases):
+    for item in _checked(cases, strict):
         for document in item.documents:
             folder = Path(output) / item.loaded.id
             pdf = folder / f"{document.file_stem}.pdf"

@@ -28,18 +28,24 @@ class Checked:
     warnings: list[Problem]
 
 
-def check_cases(paths: list[Path], templates: Path) -> list[Checked]:
-    """Load, validate, apply the rules and compose every case; all problems in one CaseError."""
+def check_cases(paths: list[Path], templates: Path, strict: bool = False,
+                warn: Report = print) -> list[Checked]:
+    """Load, validate, apply the rules and compose every case; all problems in one CaseError.
+
+    Warnings (unknown keys) go to `warn`; with strict=True they are errors.
+    """
     problems: list[Problem] = []
     checked: list[Checked] = []
     for path in paths:
         try:
             loaded = load_case(path, shown(path))
-            unmet = rules.check(loaded)
+            unmet = rules.check(loaded) + (loaded.warnings if strict else [])
             if unmet:
                 problems += unmet
                 continue
-            checked.append(Checked(loaded, compose(loaded, templates), []))
+            for warning in loaded.warnings:
+                warn(str(warning))
+            checked.append(Checked(loaded, compose(loaded, templates), loaded.warnings))
         except CaseError as exc:
             problems += exc.problems
     if problems:

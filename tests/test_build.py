@@ -24,7 +24,7 @@ def built(tmp_path_factory) -> Path:
     """The example cases built once, in a project folder of their own, by `samdok build`."""
     folder = tmp_path_factory.mktemp("project")
     shutil.copytree(EXAMPLES, folder / "cases")
-    result = run_samdok("build", cwd=folder)
+    result = run_samdok("build", "--strict", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
     return folder

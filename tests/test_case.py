@@ -9,7 +9,7 @@ import pytest
 from generator import rules
 from generator.case import load_case
 from generator.errors import CaseError
-from tests.conftest import EXAMPLES, FIXTURES, write_case
+from tests.conftest import EXAMPLES, FIXTURES, run_samdok, write_case
 
 GOOD = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -49,10 +49,28 @@ def test_all_problems_reported_in_one_run(tmp_path: Path) -> None:
     assert ("formåll", 8) in found
 
 
-def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
-    (problem,) = problems_of(tmp_path, GOOD.replace("inntreden:", "inntreeden:"))
-    assert problem.field == "inntreeden"
-    assert "did you mean 'inntreden'?" in problem.hint
+def test_unknown_key_is_a_warning_that_suggests_the_right_one(tmp_path: Path) -> None:
+    text = GOOD.replace("formål:", "merknad: intern\nformål:")
+    loaded = load_case(write_case(tmp_path, "case.yaml", text), "cases/case.yaml")
+    (warning,) = loaded.warnings
+    assert (warning.field, warning.severity, warning.line) == ("merknad", "warning", 8)
+    assert str(warning).startswith("cases/case.yaml:8:1: merknad: warning: unknown key")
+    # a misspelt required key: a warning with the right spelling, and the rule that is unmet
+    loaded = load_case(write_case(tmp_path, "case.yaml", GOOD.replace("inntreden:",
+                                                                      "inntreeden:")))
+    (warning,) = loaded.warnings
+    assert "did you mean 'inntreden'?" in warning.hint
+    assert [p.field for p in rules.check(loaded)] == ["inntreden"]
+
+
+def test_strict_makes_warnings_fatal(tmp_path: Path) -> None:
+    write_case(tmp_path, "c.yaml", GOOD.replace("formål:", "merknad: intern\nformål:"))
+    relaxed = run_samdok("check", "c.yaml", cwd=tmp_path)
+    assert relaxed.returncode == 0
+    assert "c.yaml:8:1: merknad: warning: unknown key 'merknad'" in relaxed.stderr
+    strict = run_samdok("check", "--strict", "c.yaml", cwd=tmp_path)
+    assert strict.returncode == 1
+    assert "merknad: warning: unknown key 'merknad'" in strict.stderr
 
 
 def test_literal_suggests_the_closest(tmp_path: Path) -> None:

@@ -65,8 +65,8 @@ def test_removing_a_required_item_fails_citing_its_basis(tmp_path: Path, form, r
 @pytest.mark.libreoffice
 def test_every_form_builds_and_verifies(tmp_path: Path) -> None:
     shutil.copytree(FORM_CASES, tmp_path / "cases")
-    result = run_samdok("build", cwd=tmp_path)
+    result = run_samdok("build", "--strict", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    result = run_samdok("verify", cwd=tmp_path)
+    result = run_samdok("verify", "--strict", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("every required clause found") == len(FORMS)
