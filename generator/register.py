@@ -129,6 +129,14 @@ def _index() -> dict[str, tuple[Municipality, ...]]:
     return {key: tuple(found) for key, found in index.items()}
 
 
+def _named(key: str) -> tuple[Municipality, ...]:
+    """The municipalities a normalised name names; 'Tana kommune' reads as 'Tana'."""
+    index = _index()
+    if key not in index and key.endswith("-kommune"):
+        key = key.removesuffix("-kommune")
+    return index.get(key, ())
+
+
 def normalise_number(value: object) -> str | None:
     """'5025', 5025 and 301 -> four-digit string; anything else -> None."""
     if isinstance(value, bool):
@@ -182,9 +190,7 @@ def find(query: object) -> Municipality:
         raise RegisterError(f"no municipality numbered {query!r}",
                             "use the four-digit kommunenummer, e.g. 5025 for Røros, or the name")
     key = normalise_name(text)
-    if key.endswith("-kommune") and key not in _index():
-        key = key.removesuffix("-kommune")
-    found = _index().get(key, ())
+    found = _named(key)
     if len(found) == 1:
         return found[0]
     if found:
@@ -216,7 +222,7 @@ def search(text: str) -> list[Municipality]:
     digits = text.strip()
     if not key:
         return []
-    exact = set(_index().get(key, ()) or _index().get(key.removesuffix("-kommune"), ()))
+    exact = set(_named(key))
     if digits.isdigit() and normalise_number(digits) in municipalities():
         exact.add(municipalities()[normalise_number(digits)])
     ranked: list[tuple[int, str, Municipality]] = []
