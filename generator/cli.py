@@ -120,5 +120,32 @@ def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
         sys.exit(EXIT_INVALID)
 
 
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@_handle_errors
+def kommune(query: tuple[str, ...]) -> None:
+    """Look up municipalities in the register by number or name (any part of it).
+
+    Prints number, official name, county and population, one municipality per line.
+    """
+    from .norsk import date, number
+    from .register import search, suggestion
+
+    # Unquoted words arrive as separate arguments: `samdok kommune Deatnu - Tana`.
+    text = " ".join(query)
+    found = search(text)
+    if not found:
+        click.echo(f"no municipality matches {text!r}", err=True)
+        hint = suggestion(text)
+        if hint:
+            click.echo(f"    hint: {hint}", err=True)
+        sys.exit(EXIT_INVALID)
+    name_width = max(len(m.official_name) for m in found)
+    county_width = max(len(m.county) for m in found)
+    for m in found:
+        click.echo(f"{m.number}  {m.official_name:<{name_width}}  {m.county:<{county_width}}  "
+                   f"folketall {number(m.population)} per {date(m.population_date)}")
+
+
 if __name__ == "__main__":
     main()

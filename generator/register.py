@@ -4,9 +4,43 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import permutations
+
+from .errors import EXIT_INVALID, SamdokError
+
+# The register lists every official form of a name, joined by " - ", in the order the
+# municipality itself chose; nothing in it says which form is Norwegian, and the letters do
+# not tell either (the South Sami "Aarborte", "Snåase" and "Raarvihke" use only Norwegian
+# letters). So the municipalities whose first form is Sami are named here, explicitly. Every
+# other name starts with its Norwegian form (Røros - Rosse, Porsanger - Porsáŋgu - Porsanki).
+# tests/test_register.py lists the Norwegian form of every multi-form name in the data, so a
+# new register whose order changes fails there instead of printing a Sami form as Norwegian.
+NORWEGIAN_NOT_FIRST = {
+    "1826": "Hattfjelldal",  # Aarborte - Hattfjelldal (South Sami first)
+    "1875": "Hamarøy",  # Hábmer - Hamarøy (Lule Sami first)
+    "5041": "Snåsa",  # Snåase - Snåsa (South Sami first)
+    "5043": "Røyrvik",  # Raarvihke - Røyrvik (South Sami first)
+    "5512": "Tjeldsund",  # Dielddanuorri - Tjeldsund (North Sami first)
+    "5518": "Lavangen",  # Loabák - Lavangen (North Sami first)
+    "5540": "Kåfjord",  # Gáivuotna - Kåfjord - Kaivuono (North Sami, Norwegian, Kven)
+    "5610": "Karasjok",  # Kárášjohka - Karasjok
+    "5612": "Kautokeino",  # Guovdageaidnu - Kautokeino
+    "5628": "Tana",  # Deatnu - Tana
+    "5636": "Nesseby",  # Unjárga - Nesseby
+}
+
+# SSB tells same-named municipalities apart by the county in brackets, "Herøy (Nordland)";
+# the municipality itself is just "Herøy kommune".
+_QUALIFIER = re.compile(r"^(?P<base>.*?)\s*\((?P<county>[^()]+)\)\s*$")
+# Separators a user may type between the words of a name: spaces, hyphen and the other
+# dashes (an editor may turn "-" into "–"), brackets and commas.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212(),]+")
 
 
 @dataclass(frozen=True)
@@ -21,9 +55,38 @@ class Municipality:
     language_form: str  # bokmål | nynorsk | nøytral (medium-low trust, see the source note)
 
     @property
+    def forms(self) -> tuple[str, ...]:
+        """Every official form of the name, without SSB's county qualifier."""
+        return tuple(form.strip() for form in _unqualified(self.official_name).split(" - "))
+
+    @property
     def name(self) -> str:
-        """The Norwegian form alone ("Røros"), used in running text such as party lists."""
-        return self.official_name.split(" - ")[0].strip()
+        """The Norwegian form alone ("Røros", "Tana"), used in running text such as party lists."""
+        return NORWEGIAN_NOT_FIRST.get(self.number) or self.forms[0]
+
+
+class RegisterError(SamdokError):
+    """A municipality reference that names no municipality, or more than one."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, message: str, hint: str = "",
+                 candidates: tuple[Municipality, ...] = ()):
+        self.message = message
+        self.hint = hint
+        self.candidates = candidates  # the matches of an ambiguous name, or close matches
+        super().__init__(f"{message}; {hint}" if hint else message)
+
+
+def _unqualified(name: str) -> str:
+    match = _QUALIFIER.match(name)
+    return match["base"] if match else name
+
+
+def normalise_name(text: str) -> str:
+    """'Deatnu – Tana', 'deatnu-tana' and ' DEATNU  tana ' -> 'deatnu-tana'."""
+    words = _SEPARATORS.split(unicodedata.normalize("NFC", text).casefold())
+    return "-".join(word for word in words if word)
 
 
 @cache
@@ -45,6 +108,35 @@ def municipalities() -> dict[str, Municipality]:
     }
 
 
+def _keys(m: Municipality) -> set[str]:
+    # Any of the forms alone or together, in any order: "Tana", "Deatnu", "Deatnu - Tana",
+    # and the 2024 order "Rosse - Røros" that older case files may still use.
+    keys = {normalise_name(" ".join(chosen))
+            for size in range(1, len(m.forms) + 1) for chosen in permutations(m.forms, size)}
+    qualifier = _QUALIFIER.match(m.official_name)
+    if qualifier:
+        keys |= {f"{key}-{normalise_name(qualifier['county'])}" for key in keys}
+    return keys
+
+
+@cache
+def _index() -> dict[str, tuple[Municipality, ...]]:
+    """Normalised name -> the municipalities it names (more than one: an ambiguous name)."""
+    index: dict[str, list[Municipality]] = {}
+    for m in municipalities().values():
+        for key in _keys(m):
+            index.setdefault(key, []).append(m)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def _named(key: str) -> tuple[Municipality, ...]:
+    """The municipalities a normalised name names; 'Tana kommune' reads as 'Tana'."""
+    index = _index()
+    if key not in index and key.endswith("-kommune"):
+        key = key.removesuffix("-kommune")
+    return index.get(key, ())
+
+
 def normalise_number(value: object) -> str | None:
     """'5025', 5025 and 301 -> four-digit string; anything else -> None."""
     if isinstance(value, bool):
@@ -56,7 +148,94 @@ def normalise_number(value: object) -> str | None:
     return None
 
 
+def describe(m: Municipality) -> str:
+    """'5025 Røros - Rosse', how messages name a municipality."""
+    return f"{m.number} {m.official_name}"
+
+
+def _or_list(items: list[str], word: str) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def close_matches(text: str, limit: int = 3) -> list[Municipality]:
+    """Municipalities whose name is spelt like text, closest first (for 'did you mean')."""
+    index = _index()
+    found: list[Municipality] = []
+    for key in difflib.get_close_matches(normalise_name(text), list(index), n=10, cutoff=0.6):
+        found += [m for m in index[key] if m not in found]
+    return found[:limit]
+
+
+def suggestion(text: str) -> str:
+    """'did you mean 5025 Røros - Rosse or 1856 Røst?', or '' when nothing is close."""
+    near = close_matches(text)
+    return f"did you mean {_or_list([describe(m) for m in near], 'or')}?" if near else ""
+
+
+def find(query: object) -> Municipality:
+    """The one municipality a number or a name refers to; RegisterError when none or several.
+
+    Accepts 5025, '5025', '0301', 301, and any official form of the name with or without the
+    others, in any case and with any spaces or dashes: 'Tana', 'Deatnu', 'deatnu-tana',
+    'Tana kommune'.
+    """
+    if isinstance(query, bool) or not isinstance(query, int | str):
+        raise RegisterError(f"expected a kommunenummer or a municipality name, got {query!r}",
+                            "write the number, e.g. 5025, or the name, e.g. Røros")
+    text = str(query).strip()
+    if text.isdigit():
+        number = normalise_number(text)
+        if number in municipalities():
+            return municipalities()[number]
+        raise RegisterError(f"no municipality numbered {query!r}",
+                            "use the four-digit kommunenummer, e.g. 5025 for Røros, or the name")
+    key = normalise_name(text)
+    found = _named(key)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        found = tuple(sorted(found, key=lambda m: m.number))
+        listed = [f"{m.number} {m.name} ({m.county})" for m in found]
+        raise RegisterError(f"{text!r} matches {_or_list(listed, 'and')}",
+                            f"write the kommunenummer: {_or_list([m.number for m in found], 'or')}",
+                            found)
+    if not key:
+        raise RegisterError("the municipality is empty",
+                            "write the kommunenummer, e.g. 5025, or the name, e.g. Røros")
+    hint = suggestion(text) or "check the spelling; 'samdok kommune TEXT' searches the register"
+    raise RegisterError(f"no municipality named {text!r}", hint, tuple(close_matches(text)))
+
+
 def lookup(value: object) -> Municipality | None:
-    """The municipality with this number, or None when there is none."""
-    number = normalise_number(value)
-    return municipalities().get(number) if number else None
+    """The municipality a number or name refers to, or None when it names none or several."""
+    try:
+        return find(value)
+    except RegisterError:
+        return None
+
+
+def search(text: str) -> list[Municipality]:
+    """Municipalities whose number starts with text or whose name contains it, best first:
+    exact matches (as find() reads them), then names or numbers starting with text, then the
+    rest, each by number."""
+    key = normalise_name(text)
+    digits = text.strip()
+    if not key:
+        return []
+    exact = set(_named(key))
+    if digits.isdigit() and normalise_number(digits) in municipalities():
+        exact.add(municipalities()[normalise_number(digits)])
+    ranked: list[tuple[int, str, Municipality]] = []
+    for m in municipalities().values():
+        names = [normalise_name(form) for form in m.forms] + [normalise_name(m.official_name)]
+        if m in exact:
+            rank = 0
+        elif (digits.isdigit() and m.number.startswith(digits)) or any(
+                name.startswith(key) for name in names):
+            rank = 1
+        elif any(key in name for name in names):
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, m.number, m))
+    return [m for _, _, m in sorted(ranked, key=lambda r: r[:2])]

@@ -133,3 +133,41 @@ def test_host_office_and_head_office_must_be_parties(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, text)
     assert problem.field == "vertskommune"
     assert problem.message == "Øyer is not a party to this agreement"
+
+
+def test_municipalities_by_name_become_numbers(tmp_path: Path) -> None:
+    text = (GOOD.replace("kommune: 3405", "kommune: Deatnu - Tana")
+            .replace("kommune: 3441", "kommune: kárášjohka")
+            + "samarbeidsområder:\n  - gruppe: A\n    parter: [tana, 5610]\n    områder:\n"
+              "      - {navn: Barnevern, vertskommune: Karasjok kommune}\n")
+    case = load_case(write_case(tmp_path, "case.yaml", text)).case
+    assert [p.municipality for p in case.parties] == ["5628", "5610"]
+    assert case.areas[0].parties == ["5628", "5610"]
+    assert case.areas[0].areas[0].host == "5610"
+
+
+def test_ambiguous_name_is_a_located_error_listing_the_candidates(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, GOOD.replace("kommune: 3441", "kommune: Herøy"))
+    assert str(problem) == (
+        "cases/case.yaml:7:14: parter[1].kommune: 'Herøy' matches 1515 Herøy (Møre og Romsdal) "
+        "and 1818 Herøy (Nordland)\n    hint: write the kommunenummer: 1515 or 1818")
+
+
+def test_every_unresolved_reference_reported_once_at_its_place(tmp_path: Path) -> None:
+    text = (GOOD.replace("kommune: 3441", "kommune: Gausdall")
+            + "samarbeidsområder:\n  - gruppe: A\n    parter: [3405, Våler]\n    områder:\n"
+              "      - {navn: Barnevern, vertskommune: Lilehammer}\n"
+              "      - {navn: Legevakt, vertskommune: Tana}\n")
+    problems = problems_of(tmp_path, text)
+    end = GOOD.count("\n")  # the areas are appended after the last line of the good case
+    assert [(p.field, p.line, p.column) for p in problems] == [
+        ("parter[1].kommune", 7, 14),
+        ("samarbeidsområder[0].parter[1]", end + 3, 20),
+        ("samarbeidsområder[0].områder[0].vertskommune", end + 5, 41),
+        ("samarbeidsområder[0].områder[1].vertskommune", end + 6, 40),
+    ]
+    assert problems[0].message == "no municipality named 'Gausdall'"
+    assert problems[0].hint.startswith("did you mean 3441 Gausdal")
+    assert "3114 Våler (Østfold) and 3419 Våler (Innlandet)" in problems[1].message
+    assert "did you mean 3405 Lillehammer" in problems[2].hint
+    assert problems[3].message == "Tana is not a party to this agreement"

@@ -89,3 +89,15 @@ def test_case_text_cannot_reach_python_internals(tmp_path: Path) -> None:
         "formål: Kommunene", "formål: Se {{ ''.__class__.__mro__ }} Kommunene"))
     with pytest.raises(TemplateError):
         model(path)
+
+
+def test_names_in_the_case_give_the_norwegian_names_in_the_text(tmp_path: Path) -> None:
+    text = (MINIMAL.replace("kommune: 3405", "kommune: Deatnu")
+            .replace("kommune: 3441", "kommune: Unjárga - Nesseby")
+            .replace("formål: Kommunene", "formål: Avtalen gjelder {{ parter_liste }}. Kommunene"))
+    doc = model(write_case(tmp_path, "c.yaml", text))
+    assert doc.clause("formål").blocks[0].text.startswith(
+        "Avtalen gjelder Tana kommune og Nesseby kommune. Kommunene")
+    assert [s.party for s in doc.signatories] == ["Tana kommune", "Nesseby kommune"]
+    (table,) = [b for b in doc.clause("økonomi").blocks if isinstance(b, Table)]
+    assert [row[0] for row in table.rows] == ["Tana", "Nesseby"]
