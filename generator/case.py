@@ -27,7 +27,9 @@ def _to_number(value: Any) -> str:
                                   {"message": exc.message, "hint": exc.hint}) from None
 
 
-MunicipalityRef = Annotated[str, BeforeValidator(_to_number), Field(
+# The JSON Schema shows what a user may write (number or name), not the validated form.
+MunicipalityRef = Annotated[str, BeforeValidator(_to_number, json_schema_input_type=int | str),
+                            Field(
     description="kommunenummer or name, e.g. 5025, '0301', 'Røros' or 'Deatnu - Tana'; "
                 "validation turns it into the four-digit kommunenummer")]
 Text = Annotated[str, Field(min_length=1)]
@@ -45,15 +47,19 @@ Form = Literal[FORMS]  # type: ignore[valid-type]
 
 
 class _Model(BaseModel):
-    # Unknown keys are errors with a "did you mean" hint: a misspelt key would otherwise
-    # silently drop a clause from a legal document.
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # extra="forbid" makes pydantic report unknown keys; validate() turns the reports into
+    # warnings with a "did you mean" (a misspelt key would silently drop a clause), and
+    # --strict into errors. The docstring under each field is its description in the JSON
+    # Schema and the case-file reference.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              use_attribute_docstrings=True)
 
 
 class Representative(_Model):
     """The person who signs for a party."""
 
     name: Text = Field(alias="navn")
+    """the person's name"""
     title: Text = Field(alias="tittel", description="e.g. ordfører")
 
 
@@ -68,18 +74,24 @@ class Area(_Model):
     """One cooperation area, optionally with its host municipality."""
 
     name: Text = Field(alias="navn")
+    """name of the area, e.g. Felles barnevern"""
     host: MunicipalityRef | None = Field(None, alias="vertskommune")
+    """the area's host municipality, if it has one"""
     note: str | None = Field(None, alias="merknad")
+    """a short note after the name"""
 
 
 class AreaGroup(_Model):
     """A group of cooperation areas (existing, new, for some parties only, regional)."""
 
     heading: Text = Field(alias="gruppe")
+    """heading of the group, e.g. Nye samarbeidsområder"""
     parties: list[MunicipalityRef] | None = Field(
         None, alias="parter", description="only these parties take part (default: all)")
     note: str | None = Field(None, alias="merknad")
+    """a paragraph under the heading"""
     areas: list[Text | Area] = Field(alias="områder", min_length=1)
+    """the areas: a name, or a mapping with navn, vertskommune and merknad"""
 
 
 class Distribution(_Model):
@@ -103,9 +115,11 @@ class Withdrawal(_Model):
     """How a party leaves the cooperation."""
 
     notice_months: int = Field(alias="oppsigelsestid_måneder", ge=1, le=60)
+    """notice period in months"""
     effective: str | None = Field(
         None, alias="virkning", description="when a withdrawal takes effect, e.g. '1. januar'")
     text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
 
 
 class Body(_Model):
@@ -115,6 +129,7 @@ class Body(_Model):
         alias="medlemmer", description="members per participant: one number for all, or "
         "a number per kommunenummer")
     text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
 
     @field_validator("members")
     @classmethod
@@ -128,13 +143,16 @@ class Board(_Model):
     """The board of an inter-municipal company."""
 
     members: int = Field(alias="medlemmer", ge=3)  # IKS-loven § 10: at least three members
+    """number of board members (at least 3)"""
     text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
 
 
 class Borrowing(_Model):
     """Whether the cooperation may borrow money, and up to what amount."""
 
     allowed: bool = Field(alias="tillatt")
+    """true if it may borrow, false if not"""
     ceiling: int | None = Field(None, alias="ramme", gt=0, description="kroner")
 
 
@@ -142,6 +160,7 @@ class ClauseOverride(_Model):
     """Replace or extend a standard clause by its id, or add a new clause."""
 
     heading: str | None = Field(None, alias="overskrift")
+    """replaces the heading (required for a new clause)"""
     text: str | None = Field(None, alias="tekst", description="replaces the standard text")
     addition: str | None = Field(None, alias="tillegg", description="added after the text")
     after: str | None = Field(None, alias="etter", description="new clause: id to place it after")
@@ -151,7 +170,9 @@ class Signing(_Model):
     """Where and when the agreement is signed."""
 
     place: Text = Field(alias="sted")
+    """place of signing"""
     date: dt.date | None = Field(None, alias="dato")
+    """date of signing"""
 
 
 class Case(_Model):
@@ -160,17 +181,28 @@ class Case(_Model):
     id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$",
                            description="folder name under build/; default: the file name")
     title: Text = Field(alias="tittel")
+    """title of the document (also its Word and PDF title)"""
     subtitle: str | None = Field(None, alias="undertittel")
+    """subtitle under the title"""
     language: Literal["nb", "nn"] = Field("nb", alias="språk")
+    """language of the document text: nb (bokmål) or nn (nynorsk)"""
     status: Literal["utkast", "endelig"] = "utkast"
+    """utkast (a draft, stamped as such) or endelig (final)"""
     draft: int | None = Field(None, alias="utkast", ge=1)
+    """draft number, shown while the status is utkast"""
     form: Form = Field(alias="samarbeidsform")
+    """the cooperation form; it decides which content the law requires"""
     documents: list[Literal["samarbeidsavtale"]] = Field(
         default_factory=lambda: ["samarbeidsavtale"], alias="dokumenter", min_length=1)
+    """the documents to build"""
     parties: list[Party] = Field(alias="parter", min_length=2)
+    """the participating municipalities, at least two"""
     background: str | None = Field(None, alias="bakgrunn")
+    """background of the cooperation"""
     purpose: str | None = Field(None, alias="formål")
+    """purpose of the cooperation"""
     areas: list[AreaGroup] = Field(default_factory=list, alias="samarbeidsområder")
+    """cooperation areas, in groups"""
     name: str | None = Field(None, alias="navn", description="the cooperation's or company's name")
     host: MunicipalityRef | None = Field(None, alias="vertskommune",
                                          description="the host municipality (vertskommune)")
@@ -179,13 +211,17 @@ class Case(_Model):
     head_office: MunicipalityRef | None = Field(
         None, alias="hovedkontor", description="head-office municipality of a company (IKS)")
     host_principle: str | None = Field(None, alias="vertskommuneprinsipp")
+    """how host roles are shared between the parties"""
     tasks: list[Text] = Field(default_factory=list, alias="oppgaver",
                               description="tasks and decision authority transferred")
     joint_body: str | None = Field(None, alias="samarbeidsorgan")
+    """the joint administrative body"""
     committee: Body | None = Field(None, alias="nemnd",
                                    description="the joint political committee (§ 20-5)")
     assembly: Body | None = Field(None, alias="representantskap")
+    """the representantskap and its members per participant"""
     board: Board | None = Field(None, alias="styre")
+    """the board of a company"""
     contributions: str | None = Field(None, alias="innskudd",
                                       description="contributions and the duty to contribute")
     ownership: dict[MunicipalityRef, Annotated[float, Field(gt=0, le=100)]] | None = Field(
@@ -193,13 +229,21 @@ class Case(_Model):
     liability: dict[MunicipalityRef, Annotated[float, Field(gt=0, le=100)]] | None = Field(
         None, alias="ansvarsandeler", description="per kommunenummer, percent; adds up to 100")
     borrowing: Borrowing | None = Field(None, alias="låneadgang")
+    """whether the cooperation may borrow, and the ceiling"""
     dissolution: str | None = Field(None, alias="oppløsning")
+    """how the cooperation is dissolved"""
     economy: Economy | None = Field(None, alias="økonomi")
+    """the economy clause: cost key, budget and principles"""
     entry: str | None = Field(None, alias="inntreden")
+    """how a new participant joins"""
     withdrawal: Withdrawal | None = Field(None, alias="uttreden")
+    """how a participant withdraws"""
     commencement: dt.date | None = Field(None, alias="ikrafttredelse")
+    """date the agreement takes effect"""
     clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
+    """replace or extend standard clauses by id, or add new clauses"""
     signing: Signing | None = Field(None, alias="underskrift")
+    """place and date above the signatures"""
 
 
 class LoadedCase:

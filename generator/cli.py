@@ -147,5 +147,54 @@ def kommune(query: tuple[str, ...]) -> None:
                    f"folketall {number(m.population)} per {date(m.population_date)}")
 
 
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the case-file reference as Markdown.")
+def schema(markdown: bool) -> None:
+    """Print the JSON Schema of case files (for editors), or the reference as Markdown."""
+    import json
+
+    from .schema import json_schema, reference_markdown
+
+    if markdown:
+        click.echo(reference_markdown(), nl=False)
+    else:
+        click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--form", "form", required=True, help="The cooperation form (samarbeidsform).",
+              type=click.Choice(["vertskommune", "vertskommune_med_nemnd", "oppgavefellesskap",
+                                 "politisk_råd", "iks", "tjenestekjøp", "rammeavtale"]))
+@click.option("-p", "--part", "parties", multiple=True, required=True,
+              help="A party, by kommunenummer or name; repeat for each (at least two).")
+@click.option("--id", "case_id", help="Case id (default: from the first two party names).")
+@click.option("--tittel", "title", help="Title of the agreement.")
+@click.option("-o", "--output", type=click.Path(), help="File to write (default: cases/<id>.yaml).")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@_handle_errors
+def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | None,
+        output: str | None, force: bool) -> None:
+    """Write a commented starter case for a cooperation form and its parties."""
+    import re
+    import unicodedata
+
+    from . import norsk, register
+    from .project import templates_dir
+    from .scaffold import starter_case, write_new
+
+    if len(parties) < 2:
+        raise click.UsageError("name at least two parties with -p")
+    found = [register.find(p) for p in parties]
+    names = [m.name for m in found]
+    if case_id is None:
+        ascii_name = unicodedata.normalize("NFKD", "-".join(names[:3]).lower()).replace("ø", "o")
+        case_id = re.sub(r"[^a-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode()).strip("-")
+    title = title or f"Samarbeidsavtale mellom {norsk.and_list(names)}"
+    path = Path(output or f"cases/{case_id}.yaml")
+    text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title, str(path))
+    write_new(path, text, force)
+    click.echo(f"wrote {path}; next: fill in the «…» texts, then samdok check {path}")
+
+
 if __name__ == "__main__":
     main()
