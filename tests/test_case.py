@@ -22,7 +22,8 @@ def problems_of(tmp_path: Path, text: str) -> list:
 
 
 def test_examples_and_fixture_are_valid() -> None:
-    for path in [*EXAMPLES.glob("*.yaml"), FIXTURES / "minimal.yaml"]:
+    fixtures = [FIXTURES / "minimal.yaml", FIXTURES / "grunnbelop.yaml"]
+    for path in [*EXAMPLES.glob("*.yaml"), *fixtures]:
         loaded = load_case(path)
         assert rules.check(loaded) == []
 
