@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import math
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from . import register
+from . import costs, register
 from .errors import CaseError, Problem
 from .load import LoadedFile, load_yaml
 
@@ -33,6 +36,8 @@ MunicipalityRef = Annotated[str, BeforeValidator(_to_number, json_schema_input_t
     description="kommunenummer or name, e.g. 5025, '0301', 'Røros' or 'Deatnu - Tana'; "
                 "validation turns it into the four-digit kommunenummer")]
 Text = Annotated[str, Field(min_length=1)]
+# Percentages as written (20.5 stays exactly 20.5; a float would not add up to 100 exactly).
+Percent = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
 FORMS = (
     "vertskommune",  # administrativt vertskommunesamarbeid, kommuneloven §§ 20-1 to 20-4
@@ -68,6 +73,11 @@ class Party(_Model):
 
     municipality: MunicipalityRef = Field(alias="kommune")
     representative: Representative | None = Field(None, alias="representant")
+    """who signs for the party"""
+    population: Annotated[int, Field(gt=0)] | None = Field(
+        None, alias="folketall", description="replaces the register's figure; needs its date")
+    population_date: dt.date | None = Field(None, alias="folketall_per")
+    """the date the population figure refers to (required with folketall)"""
 
 
 class Area(_Model):
@@ -97,18 +107,30 @@ class AreaGroup(_Model):
 class Distribution(_Model):
     """How costs are divided between the parties."""
 
-    key: Literal["folketall", "likt"] = Field(alias="nøkkel")
-    population_date: dt.date | None = Field(None, alias="folketall_per")
+    key: Literal[costs.KEYS] = Field(alias="nøkkel")  # type: ignore[valid-type]
+    """the cost key"""
+    base_percent: Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False)] | None = Field(
+        None, alias="grunnandel", description="percent of the costs split equally")
+    base_amount: Annotated[int, Field(gt=0)] | None = Field(
+        None, alias="grunnbeløp", description="kroner per party per budget year")
+    percentages: dict[MunicipalityRef, Percent] | None = Field(
+        None, alias="andeler", description="kommunenummer -> agreed percent")
+    unit: Text | None = Field(None, alias="enhet", description="what is counted, e.g. lønnsslipper")
+    units: dict[MunicipalityRef, Annotated[int, Field(ge=0)]] | None = Field(
+        None, alias="antall", description="kommunenummer -> count")
 
 
 class Economy(_Model):
     """The economy clause: cost key, optional budget and principles."""
 
     distribution: Distribution = Field(alias="fordeling")
+    """how costs are divided between the parties"""
     budget: dict[int, Annotated[int, Field(gt=0)]] | None = Field(
         None, alias="budsjett", description="budget year -> amount in whole kroner")
     principles: list[Text] = Field(default_factory=list, alias="prinsipper")
+    """further principles, one per item (e.g. what is not shared)"""
     text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
 
 
 class Withdrawal(_Model):
@@ -309,6 +331,8 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
         return f"{shown} is not one of {allowed}", hint or f"use one of {allowed}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"expected a whole number, got {shown}", "write digits only, with no spaces or words"
+    if kind in ("decimal_parsing", "decimal_type", "finite_number"):
+        return f"expected a number, got {shown}", "write digits with a decimal point, e.g. 20.5"
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"expected a date, got {shown}", "write dates as YYYY-MM-DD, e.g. 2016-07-01"
     if kind in ("string_type", "string_too_short"):
@@ -360,7 +384,8 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     # The register checks read the raw data, so they run (and report) even when other
     # fields are wrong: the user sees every problem in one run.
     reported = {p.field for p in problems}
-    problems += [p for p in _check_parties(data, source) if p.field not in reported]
+    checks = _check_parties(data, source) + _check_economy(data, source)
+    problems += [p for p in checks if p.field not in reported]
     if problems:
         everything = problems + warnings
         raise CaseError(sorted(everything, key=lambda p: (p.line or 0, p.column or 0)))
@@ -400,7 +425,8 @@ def _without(data: Any, paths: list[tuple]) -> Any:
 
 
 def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
-    """Parties are distinct, hosts and subsets are parties.
+    """Parties are distinct, hosts and subsets are parties, and a population figure given
+    in the case comes with its date.
 
     References the register cannot resolve are reported by the model (MunicipalityRef);
     here they are skipped.
@@ -409,7 +435,10 @@ def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
     numbers: list[str] = []
     parties = data.get("parter")
     for i, party in enumerate(parties if isinstance(parties, list) else []):
-        if not isinstance(party, dict) or "kommune" not in party:
+        if not isinstance(party, dict):
+            continue
+        problems += _check_population(party, ("parter", i), source)
+        if "kommune" not in party:
             continue
         found = register.lookup(party["kommune"])
         if found is None:
@@ -469,6 +498,148 @@ def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
                 must_be_party(area["vertskommune"],
                               ("samarbeidsområder", g, "områder", a, "vertskommune"))
     return problems
+
+
+def _check_population(party: dict[str, Any], where: tuple[str | int, ...],
+                      source: LoadedFile) -> list[Problem]:
+    # A figure without its date would be printed under the register's date: a false statement
+    # in a contract. A date without a figure would relabel the register's figure.
+    has_figure = party.get("folketall") is not None
+    has_date = party.get("folketall_per") is not None
+    if has_figure and not has_date:
+        return [source.problem((*where, "folketall"), "a population figure needs its date",
+                               "add 'folketall_per: YYYY-MM-DD' under this party, e.g. "
+                               "2025-01-01 (SSB counts the population per 1 January)")]
+    if has_date and not has_figure:
+        return [source.problem((*where, "folketall_per"), "a date without a population figure",
+                               "add 'folketall:' with the figure for that date, or remove "
+                               "'folketall_per' (the register's figure has its own date)")]
+    return []
+
+
+# The parameters of each cost key. A parameter given with another key is an error: it would
+# be silently ignored, and the contract would not say what its authors meant.
+KEY_PARAMETERS = {
+    "grunnandel_og_folketall": ("grunnandel",),
+    "grunnbeløp_og_folketall": ("grunnbeløp",),
+    "prosent": ("andeler",),
+    "enheter": ("enhet", "antall"),
+}
+PARAMETER_HINTS = {
+    "grunnandel": "add e.g. 'grunnandel: 30': the percent of the costs split equally; "
+                  "the rest is split by population",
+    "grunnbeløp": "add e.g. 'grunnbeløp: 250000': the kroner each party pays every budget "
+                  "year; the rest is split by population",
+    "andeler": "add e.g. 'andeler: {5025: 50, 3430: 20.5, 5026: 29.5}': each party's "
+               "percent by kommunenummer, adding up to 100",
+    "enhet": "add e.g. 'enhet: lønnsslipper': what is counted (shown in the table)",
+    "antall": "add e.g. 'antall: {5025: 12000, 3430: 4000, 5026: 5000}': each party's count "
+              "by kommunenummer",
+}
+
+
+def _check_economy(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
+    """The cost key's parameters: given for their key only, a share or count for exactly the
+    parties, percentages adding up to 100, and base amounts within every budget year."""
+    economy = data.get("økonomi")
+    distribution = economy.get("fordeling") if isinstance(economy, dict) else None
+    if not isinstance(distribution, dict) or distribution.get("nøkkel") not in costs.KEYS:
+        return []  # the typed model reports a missing or unknown key
+    key = distribution["nøkkel"]
+    here: tuple[str | int, ...] = ("økonomi", "fordeling")
+    problems: list[Problem] = []
+    for name, hint in PARAMETER_HINTS.items():
+        given = distribution.get(name) is not None
+        if not given and name in KEY_PARAMETERS.get(key, ()):
+            problems.append(source.problem((*here, name), f"required with nøkkel '{key}'", hint))
+        elif given and name not in KEY_PARAMETERS.get(key, ()):
+            owner = next(k for k, names in KEY_PARAMETERS.items() if name in names)
+            problems.append(source.problem((*here, name), f"not used with nøkkel '{key}'",
+                                           f"remove it, or use nøkkel '{owner}'", key=True))
+    parties = data.get("parter")
+    parties = parties if isinstance(parties, list) else []
+    numbers = []
+    for party in parties:
+        found = register.lookup(party.get("kommune")) if isinstance(party, dict) else None
+        if found is not None and found.number not in numbers:
+            numbers.append(found.number)
+
+    if key == "prosent":
+        andeler = distribution.get("andeler")
+        problems += _check_per_party(andeler, (*here, "andeler"), numbers, "share", source)
+        values = list(andeler.values()) if isinstance(andeler, dict) else []
+        if values and all(_is_number(v) for v in values):
+            total = sum(Fraction(str(v)) for v in values)
+            if total != 100:
+                gap = f"{_plain(100 - total)} short" if total < 100 else \
+                    f"{_plain(total - 100)} too much"
+                problems.append(source.problem(
+                    (*here, "andeler"), f"the shares add up to {_plain(total)} %, not 100 %",
+                    f"adjust them so they add up to exactly 100 ({gap})"))
+    elif key == "enheter":
+        antall = distribution.get("antall")
+        problems += _check_per_party(antall, (*here, "antall"), numbers, "count", source)
+        values = list(antall.values()) if isinstance(antall, dict) else []
+        if values and all(_is_number(v) for v in values) and sum(values) == 0:
+            problems.append(source.problem((*here, "antall"), "the counts add up to 0",
+                                           "at least one party must have a count above 0"))
+    elif key == "grunnbeløp_og_folketall":
+        base, budget = distribution.get("grunnbeløp"), economy.get("budsjett")
+        if _is_number(base) and base > 0 and isinstance(budget, dict) and parties:
+            n = len(parties)
+            for year, total in budget.items():
+                if _is_number(total) and n * base > total:
+                    problems.append(source.problem(
+                        ("økonomi", "budsjett", year),
+                        f"the budget for {year}, {_kr(total)}, is less than the base amounts: "
+                        f"{n} parties × {_kr(base)} = {_kr(n * base)}",
+                        f"raise the budget, or lower 'grunnbeløp' to at most {_kr(total // n)}"))
+    return problems
+
+
+def _check_per_party(mapping: Any, path: tuple[str | int, ...], numbers: list[str], what: str,
+                     source: LoadedFile) -> list[Problem]:
+    """A mapping by kommunenummer names every party once, and nothing else."""
+    if not isinstance(mapping, dict):
+        return []  # missing (reported above) or not a mapping (reported by the typed model)
+    problems: list[Problem] = []
+    covered: list[str] = []
+    for number in mapping:
+        where = (*path, number)
+        found = register.lookup(number)
+        if found is None:
+            problems.append(source.problem(where, f"no municipality numbered {number!r}",
+                                           "use the four-digit kommunenummer of a party",
+                                           key=True))
+        elif found.number not in numbers:
+            problems.append(source.problem(where, f"{found.name} is not a party to this agreement",
+                                           "remove it, or add the municipality under 'parter'",
+                                           key=True))
+        elif found.number in covered:
+            problems.append(source.problem(where, f"{found.name} is given twice",
+                                           "remove the duplicate", key=True))
+        else:
+            covered.append(found.number)
+    for number in numbers:
+        if number not in covered:
+            name = register.lookup(number).name
+            problems.append(source.problem(
+                path, f"no {what} for {name} ({number})",
+                f"add '{number}: …' under '{path[-1]}'; every party needs a {what}"))
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _plain(value: Fraction) -> str:
+    """99.5, not 199/2 (sums of decimals written in a case always end)."""
+    return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+
+
+def _kr(amount: int | float) -> str:
+    return "kr " + f"{amount:,}".replace(",", " ")
 
 
 def load_case(path: Path, shown: str | None = None) -> LoadedCase:

@@ -175,20 +175,15 @@ def schema(markdown: bool) -> None:
 def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | None,
         output: str | None, force: bool) -> None:
     """Write a commented starter case for a cooperation form and its parties."""
-    import re
-    import unicodedata
-
     from . import norsk, register
     from .project import templates_dir
-    from .scaffold import starter_case, write_new
+    from .scaffold import slug, starter_case, write_new
 
     if len(parties) < 2:
         raise click.UsageError("name at least two parties with -p")
     found = [register.find(p) for p in parties]
     names = [m.name for m in found]
-    if case_id is None:
-        ascii_name = unicodedata.normalize("NFKD", "-".join(names[:3]).lower()).replace("ø", "o")
-        case_id = re.sub(r"[^a-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode()).strip("-")
+    case_id = case_id or slug(names[:3])
     title = title or f"Samarbeidsavtale mellom {norsk.and_list(names)}"
     path = Path(output or f"cases/{case_id}.yaml")
     text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title, str(path))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from . import costs, norsk, register
-from .case import Area, LoadedCase
+from .case import Area, Case, LoadedCase, Party
 from .clauses import Library, StandardClause, blocks, library, render
 from .document import Block, Clause, Document, Item, Paragraph, Signatory, SubHeading, Table
-from .errors import CaseError
+from .errors import CaseError, TemplateError
 
 
 def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
@@ -104,6 +107,7 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
     """The values clause texts and Word templates see, under the case file's Norwegian names."""
     case, lang = loaded.case, loaded.case.language
     parties = [register.lookup(p.municipality) for p in case.parties]
+    populations = [population(p) for p in case.parties]
     ctx: dict[str, Any] = {
         "tittel": case.title,
         "undertittel": case.subtitle or "",
@@ -115,10 +119,10 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
                 "kommune": f"{m.name} kommune",
                 "nummer": m.number,
                 "fylke": m.county,
-                "folketall": norsk.number(m.population, lang),
-                "folketall_per": norsk.date(m.population_date, lang),
+                "folketall": norsk.number(figure, lang),
+                "folketall_per": norsk.date(date, lang),
             }
-            for m in parties
+            for m, (figure, date) in zip(parties, populations, strict=True)
         ],
         "parter_liste": norsk.and_list([f"{m.name} kommune" for m in parties], lang),
         "parter_navn": norsk.and_list([m.name for m in parties], lang),
@@ -140,16 +144,7 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
         } if case.borrowing else None,
     }
     if case.economy:
-        population_date = min(m.population_date for m in parties)
-        economy = {
-            "nøkkel": case.economy.distribution.key,
-            "folketall_per": norsk.date(population_date, lang),
-            "tekst": "",
-            "prinsipper": [],
-        }
-        ctx["økonomi"] = economy
-        economy["nøkkel_tekst"] = render(lib.phrases["nøkkel"][economy["nøkkel"]], ctx,
-                                         "fraser.nøkkel")
+        ctx["økonomi"] = _economy(case, lib, ctx, populations)
     if case.withdrawal:
         ctx["uttreden"] = {
             "oppsigelsestid_måneder": case.withdrawal.notice_months,
@@ -218,6 +213,90 @@ def _shares(mapping, lang: str) -> list[dict[str, str]]:
     return out
 
 
+def _economy(case: Case, lib: Library, ctx: dict[str, Any],
+             populations: list[tuple[int, dt.date]]) -> dict[str, Any]:
+    """What the cost key's phrase (fraser.nøkkel.<key>) and free texts say about the economy."""
+    lang, distribution = case.language, case.economy.distribution
+    economy: dict[str, Any] = {"nøkkel": distribution.key, "tekst": "", "prinsipper": []}
+    dates = {date for _, date in populations}
+    # Only when every figure has the same date: otherwise no single date is true, and the
+    # phrases point to the table, where each party's figure stands with its date. Leaving it
+    # undefined makes a free text that uses it fail loudly instead of printing a blank.
+    if len(dates) == 1:
+        economy["folketall_per"] = norsk.date(dates.pop(), lang)
+    if distribution.base_percent is not None:
+        base = Fraction(distribution.base_percent)
+        economy["grunnandel"] = _agreed_percent(base, lang)
+        economy["restandel"] = _agreed_percent(100 - base, lang)
+    if distribution.base_amount is not None:
+        economy["grunnbeløp"] = norsk.kroner(distribution.base_amount, lang)
+    if distribution.unit is not None:
+        economy["enhet"] = distribution.unit
+    context = {**ctx, "økonomi": economy}
+    if distribution.key in costs.BY_POPULATION:
+        economy["etter_folketall"] = render(_phrase(lib, "etter_folketall"), context,
+                                            "fraser.etter_folketall")
+    economy["nøkkel_tekst"] = render(_phrase(lib, "nøkkel", distribution.key), context,
+                                     f"fraser.nøkkel.{distribution.key}")
+    return economy
+
+
+def _agreed_percent(percent: Fraction, lang: str) -> str:
+    """A percentage from the case, to as many decimals as it was written with: 30 %, 20,5 %."""
+    places = costs.decimals(percent)
+    return norsk.percent(Decimal(percent.numerator) / Decimal(percent.denominator) / 100, lang,
+                         places)
+
+
+def _label(lib: Library, name: str) -> str:
+    # A project's own clause library may predate a label; say which, rather than a KeyError.
+    if name not in lib.labels:
+        raise TemplateError(f"{lib.path}: no label '{name}' under 'etiketter'; hint: copy it "
+                            "from the standard clause library in samdok's templates/klausuler")
+    return lib.labels[name]
+
+
+def _phrase(lib: Library, *path: str) -> str:
+    value: Any = lib.phrases
+    for part in path:
+        if not isinstance(value, dict) or part not in value:
+            raise TemplateError(f"{lib.path}: no phrase '{'.'.join(path)}' under 'fraser'; "
+                                "hint: copy it from the standard clause library in samdok's "
+                                "templates/klausuler")
+        value = value[part]
+    return value
+
+
+def population(party: Party) -> tuple[int, dt.date]:
+    """A party's population and the date it refers to: the case's figure, else the register's."""
+    if party.population is not None and party.population_date is not None:
+        return party.population, party.population_date
+    found = register.lookup(party.municipality)
+    return found.population, found.population_date
+
+
+def cost_inputs(case: Case) -> tuple[costs.Key, list[costs.Figures]]:
+    """The case's cost key and each party's figures, as the plain data costs.py works on."""
+    distribution = case.economy.distribution
+
+    def by_number(mapping: dict | None) -> dict[str | None, Any]:
+        return {register.normalise_number(k): v for k, v in (mapping or {}).items()}
+
+    percents, units = by_number(distribution.percentages), by_number(distribution.units)
+    figures = []
+    for party in case.parties:
+        number = register.lookup(party.municipality).number
+        percent = percents.get(number)
+        figures.append(costs.Figures(
+            population=population(party)[0],
+            percent=Fraction(percent) if percent is not None else None,
+            units=units.get(number)))
+    base = distribution.base_percent
+    key = costs.Key(distribution.key, base_percent=Fraction(base) if base is not None else None,
+                    base_amount=distribution.base_amount)
+    return key, figures
+
+
 def _computed(name: str | None, ctx: dict[str, Any], loaded: LoadedCase) -> list[Block]:
     if name is None:
         return []
@@ -251,37 +330,67 @@ def _area_text(area: Area, lib: Library) -> str:
 
 
 def cost_table(loaded: LoadedCase, lib: Library) -> Table:
-    """The parties' shares of the costs (and amounts per budget year), adding up exactly."""
-    case, lang, labels = loaded.case, loaded.case.language, lib.labels
-    parties = [register.lookup(p.municipality) for p in case.parties]
-    key = case.economy.distribution.key
-    weights = [m.population for m in parties] if key == "folketall" else [1] * len(parties)
-    fractions = costs.shares(weights)
+    """The parties' shares of the costs, and amounts per budget year that add up exactly.
+
+    Columns follow the key: Kommune, then the population with its date (keys that use it) or
+    the counted units (enheter), then the share in percent and one amount per budget year.
+    """
+    case, lang = loaded.case, loaded.case.language
+    key, figures = cost_inputs(case)
     budget = case.economy.budget or {}
-    amounts = {year: costs.largest_remainder(total, fractions) for year, total in budget.items()}
-    # Shown percentages are rounded the same way, so the column adds up to 100,0 % as printed.
-    tenths = costs.largest_remainder(1000, fractions)
+    amounts = {year: costs.distribute(total, key, figures) for year, total in budget.items()}
 
-    header = [labels["kommune"]]
-    if key == "folketall":
-        header.append(f"{labels['folketall']} {norsk.short_date(parties[0].population_date)}")
-    header.append(labels["andel"])
-    header += [f"{labels['budsjett']} {year}" for year in budget]
+    header = [_label(lib, "kommune")]
+    rows = [[register.lookup(p.municipality).name] for p in case.parties]
+    total = [_label(lib, "sum")]
+    if key.name in costs.BY_POPULATION:
+        populations = [population(p) for p in case.parties]
+        dates = {date for _, date in populations}
+        if len(dates) == 1:
+            header.append(f"{_label(lib, 'folketall')} {norsk.short_date(dates.pop(), lang)}")
+            cells = [norsk.number(figure, lang) for figure, _ in populations]
+        else:
+            # Figures of different dates: each carries its own, so no reader takes a figure
+            # for a count on a day it was not made.
+            header.append(_label(lib, "folketall_per_dato"))
+            cells = [f"{norsk.number(figure, lang)} ({norsk.short_date(date, lang)})"
+                     for figure, date in populations]
+        total.append(norsk.number(sum(figure for figure, _ in populations), lang))
+    elif key.name == "enheter":
+        header.append(f"{_label(lib, 'antall')} {case.economy.distribution.unit}")
+        cells = [norsk.number(f.units, lang) for f in figures]
+        total.append(norsk.number(sum(f.units for f in figures), lang))
+    else:
+        cells = []
+    for row, cell in zip(rows, cells, strict=False):
+        row.append(cell)
 
-    rows = []
-    for i, m in enumerate(parties):
-        row = [m.name]
-        if key == "folketall":
-            row.append(norsk.number(m.population, lang))
-        row.append(norsk.percent(tenths[i] / 1000, lang))
+    if key.name == "grunnbeløp_og_folketall":
+        # The same base amount is a different share of each year's budget, so a single share
+        # column would be true for one year at most. What holds for every year is each party's
+        # share of what is left after the base amounts (its population share); the amount
+        # columns give the whole, base amount included, year by year.
+        header.append(_label(lib, "andel_av_resten"))
+        fractions = costs.shares([f.population for f in figures])
+    else:
+        header.append(_label(lib, "andel"))
+        fractions = costs.exact_shares(key, figures)
+    # Agreed percentages are printed as agreed (20,5 %, 33,33 %), computed ones to a tenth;
+    # either way rounded by largest remainder, so the column adds up to 100 % as printed.
+    places = 1
+    if key.name == "prosent":
+        places = max([1, *(costs.decimals(f.percent) for f in figures)])
+    steps = costs.percent_steps(fractions, places)
+    unit = Decimal(100 * 10**places)
+    for row, step in zip(rows, steps, strict=True):
+        row.append(norsk.percent(Decimal(step) / unit, lang, places))
+    total.append(norsk.percent(Decimal(1), lang, places))
+
+    header += [f"{_label(lib, 'budsjett')} {year}" for year in budget]
+    for i, row in enumerate(rows):
         row += [norsk.kroner(amounts[year][i], lang) for year in budget]
-        rows.append(tuple(row))
-    total = [labels["sum"]]
-    if key == "folketall":
-        total.append(norsk.number(sum(weights), lang))
-    total.append(norsk.percent(1.0, lang))
     total += [norsk.kroner(sum(amounts[year]), lang) for year in budget]
-    return Table(tuple(header), tuple(rows), tuple(total))
+    return Table(tuple(header), tuple(tuple(row) for row in rows), tuple(total))
 
 
 def _signatories(loaded: LoadedCase, lib: Library):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from babel.dates import format_date
 from babel.lists import format_list
@@ -33,7 +34,7 @@ def number(value: int, language: str = "nb") -> str:
     return format_decimal(value, "#,##0", locale=LOCALES[language])
 
 
-def percent(fraction: float, language: str = "nb", decimals: int = 1) -> str:
+def percent(fraction: float | Decimal, language: str = "nb", decimals: int = 1) -> str:
     """46,1 %"""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + NBSP + "%"
     return format_percent(fraction, pattern, locale=LOCALES[language])

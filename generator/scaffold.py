@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
+import unicodedata
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,6 +14,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import costs, register, rules
 from .errors import SamdokError
+
+
+def slug(names: list[str]) -> str:
+    """A case id from names: Røros, Os, Holtålen -> roros-os-holtalen."""
+    text = "-".join(names).lower()
+    for letter, plain in (("æ", "ae"), ("ø", "o"), ("å", "a")):
+        text = text.replace(letter, plain)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def starter_case(templates: Path, form: str, parties: list[str], case_id: str, title: str,

@@ -158,3 +158,23 @@ def test_failed_render_leaves_previous_outputs_untouched(built: Path, tmp_path: 
     assert result.returncode == 1
     assert "formål: unknown placeholder" in result.stderr
     assert hashes(project / "build") == before
+
+
+def test_base_amount_case_with_a_population_override_builds_and_verifies(tmp_path: Path) -> None:
+    (tmp_path / "cases").mkdir()
+    shutil.copy(FIXTURES / "grunnbelop.yaml", tmp_path / "cases" / "grunnbelop.yaml")
+    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    # verify finds the key's sentence (with kr 250 000 and the pointer to the table's dates)
+    # in the economy clause of the PDF.
+    result = run_samdok("verify", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = pdf_words(tmp_path / "build" / "grunnbelop" / "samarbeidsavtale.pdf")
+    # Rest after 3 x 250 000 by 5 700, 1 891 and 2 035 of 9 626: in 2027 7 207 718.68,
+    # 2 558 253.69, 2 734 027.63 (two kroner left: Os, Røros); in 2028 7 444 577.19,
+    # 2 636 832.54, 2 818 590.28 (one krone left: Os). In a narrow column the date wraps
+    # below the figure and pdfplumber reads it after the row.
+    for row, date in ((r"Røros 5 700 ({date} )?59,2 % kr 7 207 719 kr 7 444 577", "01.01.2025"),
+                      (r"Os 1 891 ({date} )?19,7 % kr 2 558 254 kr 2 636 833", "01.01.2024")):
+        assert re.search(row.format(date=re.escape(f"({date})")), text), row
+        assert f"({date})" in text
+    assert "Sum 9 626 100,0 % kr 12 500 000 kr 12 900 000" in text

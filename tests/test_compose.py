@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,130 @@ def test_names_in_the_case_give_the_norwegian_names_in_the_text(tmp_path: Path) 
     assert [s.party for s in doc.signatories] == ["Tana kommune", "Nesseby kommune"]
     (table,) = [b for b in doc.clause("økonomi").blocks if isinstance(b, Table)]
     assert [row[0] for row in table.rows] == ["Tana", "Nesseby"]
+
+
+# Røros (5 685), Os (1 891) and Holtålen (2 035): 9 611 people on 1 January 2024.
+THREE = MINIMAL.replace("  - kommune: 3405\n  - kommune: 3441\n",
+                        "  - kommune: 5025\n  - kommune: 3430\n  - kommune: 5026\n").replace(
+                        "vertskommune: 3405", "vertskommune: 5025")
+NBSP = "\u00a0"
+
+
+def economy(tmp_path: Path, distribution: str, budget: str = "{2027: 12500000}",
+            text: str = THREE):
+    """The economy clause of THREE with another distribution (a flow mapping) and budget."""
+    text = text.replace("fordeling: {nøkkel: likt}", f"fordeling: {distribution}").replace(
+        "budsjett: {2027: 1000001}", f"budsjett: {budget}")
+    clause = model(write_case(tmp_path, "c.yaml", text)).clause("økonomi")
+    (table,) = [b for b in clause.blocks if isinstance(b, Table)]
+    return clause, table
+
+
+def plain(cells) -> list[str]:
+    return [cell.replace(NBSP, " ") for cell in cells]
+
+
+def test_base_share_table_and_sentence(tmp_path: Path) -> None:
+    clause, table = economy(tmp_path, "{nøkkel: grunnandel_og_folketall, grunnandel: 30}")
+    assert table.header == ("Kommune", "Folketall 01.01.2024", "Andel", "Budsjett 2027")
+    # Shares 10 % + 70 % x population share: 51.41 %, 23.77 %, 24.82 %; to tenths by largest
+    # remainder (514.06, 237.73, 248.22: floors make 999, the last tenth to Os).
+    # Amounts as in test_costs_and_formats.test_base_share_and_population.
+    assert [plain(r) for r in table.rows] == [
+        ["Røros", "5 685", "51,4 %", "kr 6 425 710"],
+        ["Os", "1 891", "23,8 %", "kr 2 971 595"],
+        ["Holtålen", "2 035", "24,8 %", "kr 3 102 695"]]
+    assert plain(table.total) == ["Sum", "9 611", "100,0 %", "kr 12 500 000"]
+    assert plain(clause.evidence[:1]) == [
+        "slik at en grunnandel på 30 % deles likt mellom deltakerkommunene, og de resterende "
+        "70 % fordeles etter folketallet i den enkelte deltakerkommunen per 1. januar 2024"]
+
+
+def test_base_amount_table_has_a_share_of_the_rest_and_amounts_per_year(tmp_path: Path) -> None:
+    clause, table = economy(tmp_path, "{nøkkel: grunnbeløp_og_folketall, grunnbeløp: 250000}",
+                            budget="{2027: 12500000, 2028: 12900000}")
+    assert table.header == ("Kommune", "Folketall 01.01.2024", "Andel av resten",
+                            "Budsjett 2027", "Budsjett 2028")
+    # The share of the rest is the population share: 59.15 %, 19.68 %, 21.17 % (591.5,
+    # 196.75, 211.74 tenths; floors make 998, the two tenths left to Os and Holtålen).
+    # 2027 as in test_costs_and_formats.test_base_amount_and_population. 2028: 12 150 000 by
+    # population + 250 000 = 7 436 843.20, 2 640 557.69, 2 822 599.11; the last krone to Os.
+    assert [plain(r) for r in table.rows] == [
+        ["Røros", "5 685", "59,1 %", "kr 7 200 239", "kr 7 436 843"],
+        ["Os", "1 891", "19,7 %", "kr 2 561 856", "kr 2 640 558"],
+        ["Holtålen", "2 035", "21,2 %", "kr 2 737 905", "kr 2 822 599"]]
+    assert plain(table.total) == ["Sum", "9 611", "100,0 %", "kr 12 500 000", "kr 12 900 000"]
+    assert plain(clause.evidence[:1]) == [
+        "slik at hver deltakerkommune betaler et grunnbeløp på kr 250 000 per budsjettår, og "
+        "resten fordeles etter folketallet i den enkelte deltakerkommunen per 1. januar 2024"]
+
+
+def test_agreed_percentages_are_printed_as_agreed(tmp_path: Path) -> None:
+    clause, table = economy(tmp_path, "{nøkkel: prosent, andeler: {5025: 33.33, 3430: 33.33, "
+                                      "5026: 33.34}}", budget="{2027: 1000000}")
+    assert table.header == ("Kommune", "Andel", "Budsjett 2027")
+    # 333 300, 333 300 and 333 400 kroner exactly; two decimals because the case has two.
+    assert [plain(r) for r in table.rows] == [["Røros", "33,33 %", "kr 333 300"],
+                                              ["Os", "33,33 %", "kr 333 300"],
+                                              ["Holtålen", "33,34 %", "kr 333 400"]]
+    assert plain(table.total) == ["Sum", "100,00 %", "kr 1 000 000"]
+    assert clause.evidence[0] == "etter faste prosentandeler som deltakerkommunene har avtalt"
+
+
+def test_units_table_names_what_is_counted(tmp_path: Path) -> None:
+    clause, table = economy(tmp_path, "{nøkkel: enheter, enhet: lønnsslipper, "
+                                      "antall: {5025: 12000, 3430: 4000, 5026: 5000}}",
+                            budget="{2027: 1000000}")
+    assert table.header == ("Kommune", "Antall lønnsslipper", "Andel", "Budsjett 2027")
+    # 12 000, 4 000 and 5 000 of 21 000: 57.14 %, 19.05 %, 23.81 % (571.43, 190.48, 238.10
+    # tenths: the last tenth to Os). Amounts as in test_costs_and_formats.test_usage_units.
+    assert [plain(r) for r in table.rows] == [["Røros", "12 000", "57,1 %", "kr 571 429"],
+                                              ["Os", "4 000", "19,1 %", "kr 190 476"],
+                                              ["Holtålen", "5 000", "23,8 %", "kr 238 095"]]
+    assert plain(table.total) == ["Sum", "21 000", "100,0 %", "kr 1 000 000"]
+    assert clause.evidence[0] == "etter antall lønnsslipper i den enkelte deltakerkommunen"
+
+
+def test_population_override_with_its_own_date(tmp_path: Path) -> None:
+    text = THREE.replace("  - kommune: 5025\n", "  - kommune: 5025\n    folketall: 5700\n"
+                         "    folketall_per: 2025-01-01\n").replace(
+        "formål: Kommunene", "formål: Røros hadde {{ parter[0].folketall }} innbyggere "
+        "{{ parter[0].folketall_per }}, Os {{ parter[1].folketall }}. Kommunene")
+    doc = model(write_case(tmp_path, "c.yaml", text))
+    assert doc.clause("formål").blocks[0].text.replace(NBSP, " ").startswith(
+        "Røros hadde 5 700 innbyggere 1. januar 2025, Os 1 891.")
+    clause, table = economy(tmp_path, "{nøkkel: folketall}", text=text)
+    # The dates differ, so each figure carries its own and the sentence points to the table.
+    # Shares of 9 626 in tenths of a percent: 592.15, 196.45, 211.41; floors make 999, the
+    # last tenth to Os (.45).
+    assert plain(table.header) == ["Kommune", "Folketall (per dato)", "Andel", "Budsjett 2027"]
+    assert [plain(r[:3]) for r in table.rows] == [["Røros", "5 700 (01.01.2025)", "59,2 %"],
+                                                  ["Os", "1 891 (01.01.2024)", "19,7 %"],
+                                                  ["Holtålen", "2 035 (01.01.2024)", "21,1 %"]]
+    assert plain(table.total[:3]) == ["Sum", "9 626", "100,0 %"]
+    assert clause.evidence[0] == ("etter folketallet i den enkelte deltakerkommunen per datoen "
+                                  "som er oppgitt for kommunen i tabellen nedenfor")
+
+
+def test_population_overrides_with_one_date_keep_a_dated_header(tmp_path: Path) -> None:
+    text = THREE
+    for number, figure in (("5025", 5700), ("3430", 1900), ("5026", 2000)):
+        text = text.replace(f"  - kommune: {number}\n", f"  - kommune: {number}\n"
+                            f"    folketall: {figure}\n    folketall_per: 2025-01-01\n")
+    clause, table = economy(tmp_path, "{nøkkel: folketall}", text=text)
+    assert table.header[1] == "Folketall 01.01.2025"
+    assert plain(table.rows[0][1:2]) == ["5 700"]
+    assert clause.evidence[0] == ("etter folketallet i den enkelte deltakerkommunen per "
+                                  "1. januar 2025")
+
+
+def test_a_clause_library_without_a_new_label_is_a_template_error(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(templates_dir(), templates)
+    library_file = templates / "klausuler" / "samarbeidsavtale.nb.yaml"
+    library_file.write_text(library_file.read_text(encoding="utf-8").replace(
+        "  andel_av_resten: Andel av resten\n", ""), encoding="utf-8")
+    text = THREE.replace("fordeling: {nøkkel: likt}",
+                         "fordeling: {nøkkel: grunnbeløp_og_folketall, grunnbeløp: 1000}")
+    with pytest.raises(TemplateError, match="no label 'andel_av_resten' under 'etiketter'"):
+        compose(load_case(write_case(tmp_path, "c.yaml", text)), templates)
