@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,16 +39,21 @@ def test_wrong_type_names_file_line_column_and_field() -> None:
     assert "hint:" in str(problem)
 
 
-def test_all_problems_reported_in_one_run(tmp_path: Path) -> None:
+def test_five_mistakes_are_all_reported_in_one_run(tmp_path: Path) -> None:
     text = (GOOD.replace("samarbeidsform: vertskommune", "samarbeidsform: vertskomune")
             .replace("kommune: 3441", "kommune: 9999")
             .replace("ikrafttredelse: 2027-01-01", "ikrafttredelse: 1. januar 2027")
+            .replace("oppsigelsestid_måneder: 6", "oppsigelsestid_måneder: seks")
             .replace("formål:", "formåll:"))
-    found = {(p.field, p.line) for p in problems_of(tmp_path, text)}
-    assert ("samarbeidsform", 4) in found
-    assert ("ikrafttredelse", 14) in found
-    assert ("parter[1].kommune", 7) in found
-    assert ("formåll", 8) in found
+    write_case(tmp_path, "cases/case.yaml", text)
+    result = run_samdok("check", "--strict", "cases/case.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    located = re.findall(r"^cases/case\.yaml:(\d+):\d+: (\S+): ", result.stderr, re.M)
+    assert located == [("4", "samarbeidsform"), ("7", "parter[1].kommune"),
+                       ("8", "formåll"), ("13", "uttreden.oppsigelsestid_måneder"),
+                       ("14", "ikrafttredelse")]
+    assert "5 problem(s) in 1 file(s)" in result.stderr
+    assert not (tmp_path / "build").exists()
 
 
 def test_unknown_key_is_a_warning_that_suggests_the_right_one(tmp_path: Path) -> None:
