@@ -67,8 +67,12 @@ def render(text: str, context: dict[str, Any], where: str) -> str:
             "hint: check that every {{ and {% is closed") from None
 
 
+NUMBERED = re.compile(r"^\d+\.\s+")
+
+
 def blocks(text: str) -> list[Block]:
-    """Rendered text to blocks: blank lines separate paragraphs, '- ' lines make a list."""
+    """Rendered text to blocks: blank lines separate paragraphs, '- ' lines make a bulleted
+    list, '1. ' lines a numbered list (numbered in order, whatever digits are written)."""
     out: list[Block] = []
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [line.strip() for line in chunk.splitlines() if line.strip()]
@@ -76,6 +80,9 @@ def blocks(text: str) -> list[Block]:
             continue
         if all(line.startswith("- ") for line in lines):
             out.extend(Item(line[2:].strip(), "–") for line in lines)
+        elif all(NUMBERED.match(line) for line in lines):
+            out.extend(Item(NUMBERED.sub("", line), f"{n}.")
+                       for n, line in enumerate(lines, start=1))
         else:
             out.append(Paragraph(" ".join(lines)))
     return out
@@ -83,20 +90,27 @@ def blocks(text: str) -> list[Block]:
 
 @cache
 def library(templates: Path, kind: str, language: str) -> Library:
-    """Load templates/klausuler/<kind>.<language>.yaml."""
-    path = templates / "klausuler" / f"{kind}.{language}.yaml"
-    loaded = load_yaml(path)
-    data = loaded.data or {}
+    """The clause library of one document kind: templates/klausuler/<kind>.<language>.yaml
+    on top of the shared felles.<language>.yaml."""
+    shared = load_yaml(templates / "klausuler" / f"felles.{language}.yaml")
+    own = load_yaml(templates / "klausuler" / f"{kind}.{language}.yaml")
+    base, data = shared.data or {}, own.data or {}
+    catalogue = dict(base.get("klausuler") or {})
     clauses = []
     for i, entry in enumerate(data.get("klausuler") or []):
+        # An id alone takes the shared clause; a mapping defines or replaces one.
+        if isinstance(entry, str) and entry in catalogue:
+            entry = {"id": entry, **catalogue[entry]}
         try:
             clauses.append(StandardClause(
                 id=entry["id"], heading=entry["overskrift"], text=entry.get("tekst", ""),
                 when=entry.get("når"), content=entry.get("innhold"),
                 evidence=tuple(entry.get("bevis") or ())))
         except (KeyError, TypeError):
-            line, _ = loaded.where(("klausuler", i))
+            line, _ = own.where(("klausuler", i))
             raise errors.TemplateError(
-                f"{loaded.file}:{line}: a clause needs 'id' and 'overskrift'") from None
-    return Library(path, dict(data.get("etiketter") or {}), dict(data.get("fraser") or {}),
-                   tuple(clauses))
+                f"{own.file}:{line}: a clause needs 'id' and 'overskrift', or the id of a "
+                f"clause in {shared.file}") from None
+    labels = {**(base.get("etiketter") or {}), **(data.get("etiketter") or {})}
+    phrases = {**(base.get("fraser") or {}), **(data.get("fraser") or {})}
+    return Library(Path(own.file), labels, phrases, tuple(clauses))

@@ -222,7 +222,7 @@ def test_population_overrides_with_one_date_keep_a_dated_header(tmp_path: Path) 
 def test_a_clause_library_without_a_new_label_is_a_template_error(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(templates_dir(), templates)
-    library_file = templates / "klausuler" / "samarbeidsavtale.nb.yaml"
+    library_file = templates / "klausuler" / "felles.nb.yaml"
     library_file.write_text(library_file.read_text(encoding="utf-8").replace(
         "  andel_av_resten: Andel av resten\n", ""), encoding="utf-8")
     text = THREE.replace("fordeling: {nøkkel: likt}",
