@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import errors
-from .document import Block, Item, Paragraph
+from .document import Block, Item, Paragraph, SubHeading
 from .load import load_yaml
 
 
@@ -67,24 +67,44 @@ def render(text: str, context: dict[str, Any], where: str) -> str:
             "hint: check that every {{ and {% is closed") from None
 
 
-NUMBERED = re.compile(r"^\d+\.\s+")
+# A numbered item starts "1. " and a capital letter, so a paragraph that opens with a date
+# ("1. januar 2027 …") stays a paragraph.
+NUMBERED = re.compile(r"^\d+\.\s+(?=[A-ZÆØÅ«\"])")
 
 
 def blocks(text: str) -> list[Block]:
-    """Rendered text to blocks: blank lines separate paragraphs, '- ' lines make a bulleted
-    list, '1. ' lines a numbered list (numbered in order, whatever digits are written)."""
+    """Rendered text to blocks. Blank lines separate chunks; a chunk whose first line starts
+    with "- " is a bulleted list and with "1. " a numbered list (numbered in order, lines
+    without a marker continue the item above); "## " starts a sub-heading; anything else is
+    one paragraph."""
     out: list[Block] = []
+    numbered = 0
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [line.strip() for line in chunk.splitlines() if line.strip()]
         if not lines:
             continue
-        if all(line.startswith("- ") for line in lines):
-            out.extend(Item(line[2:].strip(), "–") for line in lines)
-        elif all(NUMBERED.match(line) for line in lines):
-            out.extend(Item(NUMBERED.sub("", line), f"{n}.")
-                       for n, line in enumerate(lines, start=1))
-        else:
+        if lines[0].startswith("## "):
+            out.append(SubHeading(" ".join(lines)[3:].strip()))
+            numbered = 0
+            continue
+        bullet, number = lines[0].startswith("- "), bool(NUMBERED.match(lines[0]))
+        if not (bullet or number):
             out.append(Paragraph(" ".join(lines)))
+            numbered = 0
+            continue
+        items: list[str] = []
+        for line in lines:
+            if bullet and line.startswith("- "):
+                items.append(line[2:].strip())
+            elif number and NUMBERED.match(line):
+                items.append(NUMBERED.sub("", line))
+            else:
+                items[-1] += " " + line
+        for item in items:
+            # Numbered items run on across blank lines (as a template's conditions leave
+            # them), until a paragraph or heading starts a new list.
+            numbered += number
+            out.append(Item(item, f"{numbered}." if number else "–"))
     return out
 
 
