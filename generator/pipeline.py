@@ -15,6 +15,7 @@ from .compose import compose
 from .document import Document
 from .errors import CaseError, OutputError, Problem
 from .project import shown
+from .templatecheck import check_template
 
 Report = Callable[[str], None]
 
@@ -45,7 +46,10 @@ def check_cases(paths: list[Path], templates: Path, strict: bool = False,
                 continue
             for warning in loaded.warnings:
                 warn(str(warning))
-            checked.append(Checked(loaded, compose(loaded, templates), loaded.warnings))
+            documents = compose(loaded, templates)
+            for document in documents:
+                check_template(templates / f"{document.kind}.docx", document)
+            checked.append(Checked(loaded, documents, loaded.warnings))
         except CaseError as exc:
             problems += exc.problems
     if problems:
