@@ -372,6 +372,24 @@ def _types_in(annotation: Any) -> list[Any]:
 KEYS = sorted(_aliases(Case))
 
 
+def _keys_at(path: tuple[str | int, ...]) -> list[str]:
+    """The keys the model allows in the mapping at path (indices and map keys skipped)."""
+    model: Any = Case
+    for part in path:
+        if isinstance(part, int) or not (isinstance(model, type)
+                                         and issubclass(model, BaseModel)):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return KEYS
+        models = [t for t in _types_in(field.annotation)
+                  if isinstance(t, type) and issubclass(t, BaseModel)]
+        model = models[0] if models else None
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(f.alias or n for n, f in model.model_fields.items())
+    return KEYS
+
+
 def _suggest(word: str, options: list[str]) -> str:
     match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else ""
@@ -387,7 +405,12 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
         return "required field is missing", "add it; see the case-file format in README.md"
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        return f"unknown key '{key}'", _suggest(key, KEYS) or "remove it or check the spelling"
+        if ":" in key:  # "inntreden:Nye kommuner" is a missing space, not a new key
+            return f"unknown key '{key}'", "write 'key: value' with a space after the colon"
+        here = _keys_at(_loc_path(error["loc"])[:-1])
+        listed = ", ".join(here) if len(here) <= 8 else "see the case-file reference in README.md"
+        return f"unknown key '{key}'", (_suggest(key, here) or
+                                        f"remove it or check the spelling; keys here: {listed}")
     if kind == "literal_error":
         allowed = ctx.get("expected", "")
         options = [o.strip().strip("'") for o in allowed.replace(" or ", ", ").split(",")]
@@ -408,11 +431,13 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"expected a mapping (key: value lines), got {shown}", "indent the keys under it"
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} item(s)", ""
+        return (f"needs at least {ctx.get('min_length')} item(s)",
+                "add the missing items, each on its own line starting with '- '")
     if kind == "string_pattern_mismatch":
         return f"{shown} is not allowed here", "use lower-case letters a-z, digits and '-'"
     if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
-        return error["msg"].replace("Input should be", "must be"), ""
+        return (error["msg"].replace("Input should be", "must be"),
+                "check the number (amounts are whole kroner, percentages 0 to 100)")
     return error["msg"], ""
 
 
@@ -454,7 +479,15 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     if problems:
         everything = problems + warnings
         raise CaseError(sorted(everything, key=lambda p: (p.line or 0, p.column or 0)))
-    return LoadedCase(Case.model_validate(cleaned), source, path, warnings)
+    case = Case.model_validate(cleaned)
+    signed = case.signing.date if case.signing else None
+    if signed and case.commencement and case.commencement < signed:
+        # Retroactive agreements exist (a cooperation formalised after it started), so
+        # this is a warning: --strict makes it an error.
+        warnings.append(source.problem(
+            ("ikrafttredelse",), f"takes effect on {case.commencement}, before it is signed "
+            f"on {signed}", "check that a retroactive agreement is meant", severity="warning"))
+    return LoadedCase(case, source, path, warnings)
 
 
 def _errors(data: dict[str, Any]) -> list[tuple[tuple, str, str, str]]:

@@ -194,7 +194,8 @@ class _Builder:
             return node.value
 
     def _refuse(self, node: Node, path: FieldPath) -> None:
-        self.problem(node, path, f"the YAML tag '{node.tag}' is not allowed in a case file",
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.problem(node, path, f"the YAML tag '{tag}' is not allowed in a case file",
                      "remove the tag (the word starting with '!'); case files hold plain "
                      "text, numbers, dates, lists and mappings")
         return None
@@ -205,7 +206,8 @@ def _syntax_problem(shown: str, text: str, exc: MarkedYAMLError) -> Problem:
     context = (exc.context or "").strip().split("\n")[0]
     mark = exc.problem_mark or exc.context_mark
     # "end of stream" is where YAML gave up; where the unclosed thing began is more useful.
-    if exc.context_mark and (mark is None or "end of stream" in problem):
+    # So is where a flow mapping or list ("{...", "[...") began, when it is never closed.
+    if exc.context_mark and (mark is None or "end of stream" in problem or "flow" in context):
         mark = exc.context_mark
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
@@ -215,6 +217,8 @@ def _syntax_problem(shown: str, text: str, exc: MarkedYAMLError) -> Problem:
         hint = "each key may appear only once in a mapping; remove or rename one of them"
     elif "quoted scalar" in context:
         hint = "a quoted text must end with the same quote mark it started with"
+    elif "flow" in context:
+        hint = "a '{' or '[' that starts here needs its '}' or ']', with ', ' between items"
     elif "'\\t'" in problem or "tab" in problem.lower():
         hint = "YAML does not allow tab characters for indentation; use spaces"
     return Problem(shown, line, col, _field_at(text, line), message, hint)
