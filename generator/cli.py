@@ -98,7 +98,10 @@ def check(cases: tuple[str, ...], strict: bool) -> None:
 @STRICT
 @_handle_errors
 def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
-    """Read the built PDFs of CASES back and prove every required clause is in them."""
+    """Read the built PDFs of CASES back and prove every required clause is in them.
+
+    Also checks each PDF for the archive: PDF/A-2b, tagged, language, title, embedded fonts.
+    """
     from .project import shown
     from .verify import verify_document
 
@@ -114,7 +117,7 @@ def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
             if findings:
                 failures += 1
             else:
-                click.echo(f"ok  {shown(pdf)}: every required clause found")
+                click.echo(f"ok  {shown(pdf)}: every required clause found; PDF/A-2b, tagged")
     if failures:
         click.echo(f"{failures} document(s) failed verification", err=True)
         sys.exit(EXIT_INVALID)

@@ -26,6 +26,14 @@ class Finding:
         return f"{self.document}: clause '{self.clause}': {self.message}"
 
 
+@dataclass(frozen=True)
+class PropertyFinding(Finding):
+    """An archive or accessibility property the PDF lacks (see pdfa.check); `clause` names it."""
+
+    def __str__(self) -> str:
+        return f"{self.document}: {self.clause}: {self.message}"
+
+
 def normalise(text: str) -> str:
     """One space between words: line breaks, non-breaking spaces and runs of blanks collapse."""
     text = text.replace("\u00ad", "")  # soft hyphens
@@ -91,6 +99,12 @@ def verify_document(document: Document, form: str, pdf: Path, docx: Path) -> lis
                                         f"under '{clause.numbered_heading}'"))
     for clause_id in sorted(required - {c.id for c in document.clauses}):
         findings.append(Finding(pdf, clause_id, "required clause is not in the document model"))
+    # Every PDF is for the archive as well: PDF/A-2b, tagged, its language and title, fonts.
+    from . import pdfa
+    from .docx_writer import LANGUAGE_TAGS
+
+    findings += [PropertyFinding(pdf, failure.property, failure.message) for failure in
+                 pdfa.check(pdf, LANGUAGE_TAGS[document.language], document.title)]
     return findings
 
 
