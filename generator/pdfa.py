@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # Norwegian and Sami letters every embedded font must draw itself (DESIGN.md section 8).
 LETTERS = "æøåÆØÅáčđŋšŧžÁČĐŊŠŦŽ"
@@ -36,7 +37,7 @@ class Failure:
         return f"{self.property}: {self.message}"
 
 
-def identification(pdf: Path) -> str | None:
+def identification(pdf: Path | BinaryIO) -> str | None:
     """The PDF/A part and conformance the XMP metadata claims ("2B"), or None."""
     import pikepdf
 
@@ -44,6 +45,15 @@ def identification(pdf: Path) -> str | None:
         meta = doc.open_metadata(set_pikepdf_as_editor=False)
         part, level = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
     return f"{part}{level or ''}" if part else None
+
+
+def archive_claims(pdf: Path | BinaryIO) -> list[Failure]:
+    """The PDF/A identification and its agreement with the document info: what an incremental
+    update (a signature) could spoil, unlike the content checked by check()."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        return _identification(doc) + _metadata(doc)
 
 
 def check(pdf: Path, language: str, title: str) -> list[Failure]:
