@@ -242,10 +242,11 @@ def _letters(pdf: Path, embedded: set[str]) -> list[Failure]:
             failures.append(Failure("letters", f"'{letter}' on page {page} is drawn with "
                                     f"'{font}', which is not embedded"))
         elif family(font) not in plain_families:
-            failures.append(Failure("letters", f"'{letter}' on page {page} is drawn with the "
-                                    f"fallback font '{font}': the text's fonts "
-                                    f"({', '.join(sorted(plain_families))}) lack it; hint: use "
-                                    "a font that covers æøå and áčđŋšŧž, such as Carlito"))
+            failures.append(Failure("letters", f"'{letter}' on page {page} is drawn with "
+                                    f"'{font}', not with the fonts of the text around it "
+                                    f"({', '.join(sorted(plain_families))}): a template font "
+                                    "lacks a letter and LibreOffice substituted another; hint: "
+                                    "name fonts that cover æøå and áčđŋšŧž, such as Carlito"))
     for page, count in sorted(unmapped.items()):
         failures.append(Failure("text", f"{count} character(s) on page {page} have no Unicode "
                                 "mapping: screen readers and search cannot read them"))
