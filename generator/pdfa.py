@@ -41,9 +41,12 @@ def identification(pdf: Path | BinaryIO) -> str | None:
     """The PDF/A part and conformance the XMP metadata claims ("2B"), or None."""
     import pikepdf
 
-    with pikepdf.open(pdf) as doc:
-        meta = doc.open_metadata(set_pikepdf_as_editor=False)
-        part, level = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
+    try:
+        with pikepdf.open(pdf) as doc:
+            meta = doc.open_metadata(set_pikepdf_as_editor=False)
+            part, level = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
+    except pikepdf.PdfError:
+        return None
     return f"{part}{level or ''}" if part else None
 
 
@@ -52,8 +55,11 @@ def archive_claims(pdf: Path | BinaryIO) -> list[Failure]:
     update (a signature) could spoil, unlike the content checked by check()."""
     import pikepdf
 
-    with pikepdf.open(pdf) as doc:
-        return _identification(doc) + _metadata(doc)
+    try:
+        with pikepdf.open(pdf) as doc:
+            return _identification(doc) + _metadata(doc)
+    except pikepdf.PdfError as exc:
+        return [Failure("PDF", f"cannot be read ({exc})")]
 
 
 def check(pdf: Path, language: str, title: str) -> list[Failure]:

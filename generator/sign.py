@@ -180,8 +180,6 @@ def sign(pdf: Path, data: bytes, signer, out: Path) -> Signed:
 def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
     """Validate every signature in `pdf`: integrity, what happened after it, and (with trust
     roots) whether the certificate chains to one of them. Revocation is not checked."""
-    import io
-
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -235,10 +233,13 @@ def _check_one(sig, roots) -> SignatureCheck:
     level = status.modification_level
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         covers, coverage = True, "covers the whole file"
+    elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and (
+            level == ModificationLevel.NONE):  # no later revision, yet bytes follow
+        covers, coverage = False, "bytes were added to the file after this signature"
     elif (status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
           and level is not None and level <= ModificationLevel.FORM_FILLING
           and status.docmdp_ok is not False):
-        covers, coverage = True, "later updates only add signatures"
+        covers, coverage = True, "later updates only add signatures (or fill in forms)"
     elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION:
         covers, coverage = False, "the document was changed after this signature"
         if isinstance(status.diff_result, Exception):  # pyHanko says what looked wrong
@@ -290,7 +291,8 @@ def _check_signed(pdf: Path, result: bytes, field: str, claim_before: str | None
 
     reader = PdfFileReader(io.BytesIO(result))
     new = [s for s in reader.embedded_signatures if s.field_name == field]
-    status = validate_pdf_signature(new[0], ValidationContext(trust_roots=[]), skip_diff=True)
+    context = ValidationContext(trust_roots=[], allow_fetching=False)  # integrity only
+    status = validate_pdf_signature(new[0], context, skip_diff=True)
     if not (status.intact and status.valid):
         raise SigningError(f"{pdf}: the new signature did not verify; nothing was written")
     if claim_before:

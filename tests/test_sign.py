@@ -152,7 +152,7 @@ def test_three_parties_sign_in_turn_and_all_three_signatures_hold(signed_by_thre
     for number, (person, organisation) in enumerate(PARTIES, start=1):
         assert f"{number}. Underskrift{number}: {person} ({organisation})" in out
     assert out.count("intact:   yes, the signed content is unchanged") == 3
-    assert out.count("coverage: later updates only add signatures") == 2
+    assert out.count("coverage: later updates only add signatures (or fill in forms)") == 2
     assert out.count("coverage: covers the whole file") == 1
     assert out.count("trusted:  chains to a given trust root") == 3
     assert re.search(r"signed:   \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", out)
@@ -204,7 +204,9 @@ def test_bytes_added_after_the_last_signature_are_reported(signed_by_three: Path
     result = signatures(signed_by_three)
     assert result.returncode == 1
     assert "byte(s) after the last signature are not covered by any signature" in result.stderr
-    assert "the file changed after the last signature" in result.stderr
+    assert "coverage: NO: bytes were added to the file after this signature" in result.stdout
+    assert "1 of 3 signature(s) fail and the file changed after the last signature" in \
+        result.stderr
 
 
 def test_a_content_change_after_signing_is_reported(signed_by_three: Path) -> None:
