@@ -278,8 +278,8 @@ def signatures(pdf: Path, trust: tuple[Path, ...]) -> None:
             problems.append("the file changed after the last signature")
         click.echo(f"{pdf}: {' and '.join(problems)}", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(f"{pdf}: {count} signature(s), all intact; nothing but signing happened after "
-               "the first one")
+    click.echo(f"{pdf}: {count} signature(s), all intact; nothing but signing changed the "
+               "file after any of them")
 
 
 if __name__ == "__main__":

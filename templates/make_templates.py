@@ -191,8 +191,8 @@ def _signature_page(doc) -> None:
     representative's name and title. Every word comes from the clause library's etiketter."""
     heading = _para(doc, "{{ etiketter.underskrifter }}", "Heading 1")
     heading.paragraph_format.page_break_before = True
-    # Without underskrift: in the case, docx_writer passes the bare label; each block below
-    # has its own place and date lines, so only an agreed place and date are printed here.
+    # When the case has no `underskrift:`, docx_writer passes the bare label; each block
+    # below has its own place and date lines, so only an agreed place and date show here.
     _para(doc, "{%p if sted_og_dato != etiketter.sted_og_dato %}")
     _para(doc, "{{ sted_og_dato }}")
     _para(doc, "{%p endif %}")
