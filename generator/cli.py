@@ -98,7 +98,10 @@ def check(cases: tuple[str, ...], strict: bool) -> None:
 @STRICT
 @_handle_errors
 def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
-    """Read the built PDFs of CASES back and prove every required clause is in them."""
+    """Read the built PDFs of CASES back and prove every required clause is in them.
+
+    Also checks each PDF for the archive: PDF/A-2b, tagged, language, title, embedded fonts.
+    """
     from .project import shown
     from .verify import verify_document
 
@@ -114,7 +117,7 @@ def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
             if findings:
                 failures += 1
             else:
-                click.echo(f"ok  {shown(pdf)}: every required clause found")
+                click.echo(f"ok  {shown(pdf)}: every required clause found; PDF/A-2b, tagged")
     if failures:
         click.echo(f"{failures} document(s) failed verification", err=True)
         sys.exit(EXIT_INVALID)
@@ -189,6 +192,94 @@ def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | N
     text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title, str(path))
     write_new(path, text, force)
     click.echo(f"wrote {path}; next: fill in the «…» texts, then samdok check {path}")
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pkcs12", "pkcs12", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The signer's certificate and private key (.p12 or .pfx). Its password is "
+                   "read from $SAMDOK_PKCS12_PASSWORD, or asked for.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Signed file (default: NAME-signert.pdf beside NAME.pdf; a file whose name "
+                   "already ends in -signert is signed in place).")
+@_handle_errors
+def sign(pdf: Path, pkcs12: Path, output: Path | None) -> None:
+    """Sign PDF with a PAdES signature, as an incremental update that keeps earlier
+    signatures valid. Parties sign one after another, each into a new signature field."""
+    from . import sign as signing
+
+    out = output or signing.default_output(pdf)
+    signing.check_output(pdf, out)
+    data = signing.read_pdf(pdf)
+    credential = signing.read_pkcs12(pkcs12)
+    signer = signing.load_signer(credential, pkcs12, _password(pkcs12))
+    signed = signing.sign(pdf, data, signer, out)
+    click.echo(f"signed by {signed.signer} in field {signed.field}: wrote {signed.output}")
+    if signed.pdfa is None:
+        click.echo(f"note: {pdf} is not PDF/A; the archive expects PDF/A (samdok build makes it)",
+                   err=True)
+
+
+def _password(pkcs12: Path) -> str:
+    """From the environment or a hidden prompt; never an option, so it stays out of shell
+    history and process lists."""
+    import os
+
+    from .errors import SigningError
+    from .sign import PASSWORD_VARIABLE
+
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise SigningError(f"no password for {pkcs12}: set {PASSWORD_VARIABLE}, or run "
+                           "samdok sign in a terminal to be asked")
+    return click.prompt(f"Password for {pkcs12}", hide_input=True, default="",
+                        show_default=False)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--trust", multiple=True, metavar="CERT",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A trust root's certificate (PEM or DER); repeat for more. Without it, "
+                   "trust is not checked.")
+@_handle_errors
+def signatures(pdf: Path, trust: tuple[Path, ...]) -> None:
+    """List the signatures in PDF and check them: signer, time, whether the signed content is
+    intact, whether anything but signing happened afterwards, and (with --trust) trust.
+
+    Exit code 1 when a signature is broken, the file changed after signing, or (with --trust)
+    a certificate does not chain to a given root.
+    """
+    from .sign import check_signatures
+
+    report = check_signatures(pdf, list(trust))
+    for number, check in enumerate(report.signatures, start=1):
+        when = f"{check.time:%Y-%m-%d %H:%M:%S %Z}".strip() if check.time else "no time given"
+        click.echo(f"{number}. {check.field}: {check.signer}")
+        click.echo(f"   signed:   {when} (the signer's clock)")
+        click.echo("   intact:   " + ("yes, the signed content is unchanged" if check.intact
+                                      else "NO: the signed content was changed or the "
+                                      "signature is damaged"))
+        click.echo(f"   coverage: {'' if check.covers else 'NO: '}{check.coverage}")
+        click.echo(f"   trusted:  {'' if check.trusted is not False else 'NO: '}"
+                   f"{check.trust_note}")
+    if report.uncovered_bytes:
+        click.echo(f"NO: {report.uncovered_bytes} byte(s) after the last signature are not "
+                   "covered by any signature: the file was changed after signing", err=True)
+    count = len(report.signatures)
+    if not report.ok:
+        failed = sum(1 for s in report.signatures
+                     if not (s.intact and s.covers and s.trusted is not False))
+        problems = [f"{failed} of {count} signature(s) fail"] if failed else []
+        if report.uncovered_bytes:
+            problems.append("the file changed after the last signature")
+        click.echo(f"{pdf}: {' and '.join(problems)}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"{pdf}: {count} signature(s), all intact; nothing but signing changed the "
+               "file after any of them")
 
 
 if __name__ == "__main__":
