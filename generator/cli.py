@@ -65,16 +65,26 @@ def _checked(cases: tuple[str, ...], strict: bool):
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
               help="Output folder; documents go to OUTPUT/<case-id>/.")
+@click.option("--final", is_flag=True,
+              help="Build the final version: no draft stamp or watermark. Refuses unless the "
+                   "case is marked final (status: endelig) and it and the templates are "
+                   "committed to git.")
 @STRICT
 @click.pass_context
 @_handle_errors
-def build(ctx: click.Context, cases: tuple[str, ...], output: str, strict: bool) -> None:
-    """Build Word and PDF documents for CASES (default: every case in cases/)."""
+def build(ctx: click.Context, cases: tuple[str, ...], output: str, final: bool,
+          strict: bool) -> None:
+    """Build Word and PDF documents for CASES (default: every case in cases/).
+
+    Drafts carry a stamp (draft number, date, the case's git commit) in the footer and an
+    UTKAST watermark; every build writes OUTPUT/<case-id>/manifest.json.
+    """
     from .pipeline import build as run_build
     from .project import shown, templates_dir
 
     checked = _checked(cases, strict)
-    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"])
+    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"],
+                        final=final)
     for path in written:
         click.echo(f"wrote {shown(path)}")
 

@@ -87,6 +87,9 @@ class Document:
     place_and_date: str = ""
     draft_label: str = ""  # "Utkast 3" while a draft, "" when final
     labels: dict[str, str] = field(default_factory=dict)  # fixed words of the template language
+    # Set by the build, not by compose: they depend on git and the build date, not the case.
+    draft_stamp: str = ""  # "Utkast 3 · 23.11.2026 · a1b2c3d" on every page; "" when final
+    watermark: str = ""  # "UTKAST" diagonally behind every page; "" when final
 
     @property
     def file_stem(self) -> str:

@@ -54,6 +54,8 @@ def template_context(document: Document, tpl: DocxTemplate) -> dict[str, Any]:
         "tittel": document.title,
         "undertittel": document.subtitle,
         "utkast": document.draft_label,
+        "utkaststempel": document.draft_stamp or document.draft_label,
+        "vannmerke": document.watermark,
         "etiketter": document.labels,
         "sted_og_dato": document.place_and_date or document.labels.get("sted_og_dato", ""),
         "klausuler": [
