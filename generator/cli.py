@@ -172,6 +172,52 @@ def schema(markdown: bool) -> None:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False),
+              help="Also write the comparison as one self-contained HTML page.")
+@click.option("--docx", "docx_file", type=click.Path(dir_okay=False),
+              help="Also write the new version as Word with tracked changes (a redline).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON instead.")
+@click.option("--color/--no-color", default=None, help="Colour the text (default: on a tty).")
+@_handle_errors
+def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None,
+         as_json: bool, color: bool | None) -> None:
+    """Compare two versions of a case, clause by clause.
+
+    OLD and NEW are case files, .docx files samdok built (perhaps edited since), or FILE@REV
+    for a version in git. With only OLD: FILE@REV against the working copy, or FILE at HEAD
+    against the working copy.
+    """
+    import json
+
+    from .diff import compare
+    from .diff_report import to_html, to_json, to_terminal
+    from .project import templates_dir
+    from .versions import labels, load, split
+
+    if new is None:
+        path, revision = split(old)
+        old, new = (f"{old}@HEAD", old) if revision is None else (old, str(path))
+    templates = templates_dir()
+    before, _ = load(old, templates)
+    after, read_back = load(new, templates, kind=before.document.kind)
+    words = labels(after, templates)
+    comparison = compare(before, after, words)
+    if as_json:
+        click.echo(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
+    else:
+        tty = sys.stdout.isatty() if color is None else color
+        click.echo(to_terminal(comparison, words, tty), nl=False, color=tty)
+    if html_file:
+        Path(html_file).write_text(to_html(comparison, words), encoding="utf-8")
+    if docx_file:
+        from .redline import write_redline
+
+        write_redline(comparison, templates, Path(docx_file), read_back)
+
+
+@main.command()
 @click.option("--form", "form", required=True, help="The cooperation form (samarbeidsform).",
               type=click.Choice(["vertskommune", "vertskommune_med_nemnd", "oppgavefellesskap",
                                  "politisk_råd", "iks", "tjenestekjøp", "rammeavtale"]))
