@@ -166,22 +166,39 @@ def units(clause: Clause) -> list[tuple[str, object]]:
     return out
 
 
+def align(old: Clause, new: Clause) -> list[tuple[str, int | None, int]]:
+    """The two clauses' blocks side by side: (op, old index, new index) for op "equal",
+    "replace" or "insert"; for "delete" the new index is where the deleted block stood
+    (before the new block with that index)."""
+    a, b = units(old), units(new)
+    out: list[tuple[str, int | None, int]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out += [("equal", i, j) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+            continue
+        olds, news = list(range(i1, i2)), list(range(j1, j2))
+        while olds and news and a[olds[0]][0] == b[news[0]][0]:
+            out.append(("replace", olds.pop(0), news.pop(0)))
+        at = news[0] if news else j2
+        out += [("delete", i, at) for i in olds]
+        out += [("insert", None, j) for j in news]
+    return out
+
+
 def block_changes(old: Clause, new: Clause) -> list[BlockChange]:
     """The blocks that differ, aligned in order; a replaced text block gets its word changes."""
     a, b = units(old), units(new)
     out: list[BlockChange] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        olds, news = list(range(i1, i2)), list(range(j1, j2))
-        while olds and news and a[olds[0]][0] == b[news[0]][0]:
-            i, j = olds.pop(0), news.pop(0)
+    for op, i, j in align(old, new):
+        if op == "replace":
             kind = a[i][0]
-            change = () if kind == "tabell" else tuple(words(str(a[i][1]), str(b[j][1])))
+            change = () if kind == "tabell" else words(str(a[i][1]), str(b[j][1]))
             out.append(BlockChange("replace", kind, old.blocks[i], new.blocks[j], change))
-        out += [BlockChange("delete", a[i][0], old.blocks[i], None) for i in olds]
-        out += [BlockChange("insert", b[j][0], None, new.blocks[j]) for j in news]
+        elif op == "delete":
+            out.append(BlockChange("delete", a[i][0], old.blocks[i], None))
+        elif op == "insert":
+            out.append(BlockChange("insert", b[j][0], None, new.blocks[j]))
     return out
 
 

@@ -108,17 +108,25 @@ def _block(el) -> Block | None:
     style = style.get(qn("w:val")) if style is not None else ""
     if style in ITEM_STYLES and "\t" in text:
         label, rest = text.split("\t", 1)
-        return Item(" ".join(rest.split()), label.strip())
+        return Item(_squash(rest), label.strip())
     if style in SUBHEADING_STYLES:
-        return SubHeading(" ".join(text.split()))
-    return Paragraph(" ".join(text.split()))
+        return SubHeading(_squash(text))
+    return Paragraph(_squash(text))
+
+
+def _squash(text: str) -> str:
+    """Runs of spaces, tabs and line breaks as one space; non-breaking spaces stay, as the
+    document model has them ("kr\u00a0800\u00a0000")."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def _table(tbl) -> Table | None:
     rows = []
     bold_last = False
     for tr in tbl.iter(qn("w:tr")):
-        cells = [" ".join(" ".join(paragraph_text(p) for p in tc.iter(qn("w:p"))).split())
+        if tr.find(f"{qn('w:trPr')}/{qn('w:del')}") is not None:
+            continue  # a row deleted as a tracked change is read as accepted: gone
+        cells = [_squash(" ".join(paragraph_text(p) for p in tc.iter(qn("w:p"))))
                  for tc in tr.iter(qn("w:tc"))]
         rows.append(tuple(cells))
         runs = list(tr.iter(qn("w:r")))
