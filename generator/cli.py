@@ -218,6 +218,31 @@ def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_handle_errors
+def text(file: str) -> None:
+    """Print FILE as plain Markdown: a .docx through pandoc, a case file as its document.
+
+    Made for git: with a textconv driver, `git diff` shows cases and committed documents as
+    readable text (see README.md).
+    """
+    path = Path(file)
+    if path.suffix.lower() == ".docx":
+        from .text_writer import docx_markdown
+
+        click.echo(docx_markdown(path), nl=False)
+        return
+    from .case import load_case
+    from .compose import compose
+    from .project import templates_dir
+    from .text_writer import markdown
+
+    loaded = load_case(path, file)
+    for document in compose(loaded, templates_dir()):
+        click.echo(markdown(document), nl=False)
+
+
+@main.command()
 @click.option("--form", "form", required=True, help="The cooperation form (samarbeidsform).",
               type=click.Choice(["vertskommune", "vertskommune_med_nemnd", "oppgavefellesskap",
                                  "politisk_råd", "iks", "tjenestekjøp", "rammeavtale"]))

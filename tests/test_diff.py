@@ -4,8 +4,11 @@ versions from git, and edited Word files read back."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -248,3 +251,46 @@ def test_clause_ids_survive_as_word_bookmark_names(name: str) -> None:
     bookmark = bookmark_name(name)
     assert re.fullmatch(r"_samdok_[A-Za-z0-9_]+", bookmark)
     assert clause_id(bookmark) == name
+
+
+def test_text_of_a_case_is_markdown_of_its_document(tmp_path: Path) -> None:
+    result = run_samdok("text", str(V2), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("# Samarbeidsavtale om felles lønningskontor\n")
+    assert "\n## 6. Personale\n" in text
+    assert "- Kostnadene fordeles etter folketallet" in text
+    assert f"| Røros | 5{W}685 | 59,1{W}% | kr{W}1{W}419{W}623 |" in text
+
+
+@pytest.mark.libreoffice
+def test_git_textconv_recipe_makes_git_diff_readable(tmp_path: Path) -> None:
+    """The README's recipe, for real: .gitattributes and diff.samdok.textconv."""
+    (tmp_path / "cases").mkdir()
+    case = tmp_path / "cases" / "diff.yaml"
+    shutil.copy(V1, case)
+    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    (tmp_path / ".gitattributes").write_text("*.docx diff=samdok\ncases/*.yaml diff=samdok\n",
+                                             encoding="utf-8")
+    git(tmp_path, "init", "-q", "-b", "main")
+    # In a user's repository this is just "samdok text"; the test runs this checkout's samdok.
+    git(tmp_path, "config", "diff.samdok.textconv", f"{sys.executable} -m generator text")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "Utkast 1")
+    shutil.copy(V2, case)
+    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    shown = subprocess_out(["git", "diff", "--", "build/diff/samarbeidsavtale.docx"], tmp_path,
+                           env)
+    assert "Binary files" not in shown
+    assert "+Kommunene skal ha et felles lønningskontor med Røros som vertskommune. Kontoret " \
+           "skal gi sikker, rask og rimelig lønnskjøring for alle tre kommunene." in shown
+    shown = subprocess_out(["git", "diff", "--", "cases/diff.yaml"], tmp_path, env)
+    assert "+## 6. Personale" in shown
+    assert "-## 2. Bakgrunn" in shown
+
+
+def subprocess_out(command: list[str], cwd: Path, env: dict[str, str]) -> str:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
+                            check=True)
+    return result.stdout
