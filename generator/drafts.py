@@ -9,8 +9,8 @@ from pathlib import Path
 
 from . import gitinfo, norsk, reproducible
 from .document import Document
-from .errors import Problem
-from .project import shown
+from .errors import Problem, TemplateError
+from .project import PACKAGE, shown
 
 try:  # the stamp shows the date in Norway; without tz data (rare) it falls back to UTC
     from zoneinfo import ZoneInfo
@@ -45,7 +45,7 @@ def stamp(document: Document, origin: Provenance) -> str:
     left out when there is neither, rather than printing 1980. A case with uncommitted
     changes shows the label 'ikke_innsjekket' instead of a commit that is not what was built.
     """
-    labels = document.labels
+    labels = with_standard_labels(document.labels, document.kind, document.language)
     parts = [document.draft_label or labels["utkast"]]
     if origin.when.timestamp() > reproducible.FALLBACK_EPOCH:
         parts.append(norsk.short_date(origin.when.astimezone(NORWAY).date(), document.language))
@@ -56,8 +56,23 @@ def stamp(document: Document, origin: Provenance) -> str:
 
 def as_draft(document: Document, origin: Provenance) -> Document:
     """The document with the draft stamp in its footer and the watermark on every page."""
+    labels = with_standard_labels(document.labels, document.kind, document.language)
     return dataclasses.replace(document, draft_stamp=stamp(document, origin),
-                               watermark=document.labels["vannmerke"])
+                               watermark=labels["vannmerke"])
+
+
+def with_standard_labels(labels: dict[str, str], kind: str, language: str) -> dict[str, str]:
+    """A clause library's labels, with those it lacks (a project's own library that predates
+    the draft stamp or samdok diff) taken from the standard library shipped with samdok."""
+    from .clauses import library
+
+    for folder in (PACKAGE / "_templates", PACKAGE.parent / "templates"):
+        if (folder / "klausuler" / f"{kind}.{language}.yaml").is_file():
+            return {**library(folder, kind, language).labels, **labels}
+    if not labels:
+        raise TemplateError(f"no clause library for '{kind}' in language '{language}'; hint: "
+                            "reinstall samdok, or set SAMDOK_TEMPLATES")
+    return labels
 
 
 def as_final(document: Document) -> Document:

@@ -12,6 +12,7 @@ from .compose import build_context, compose
 from .diff import Facts, Version
 from .document import Document, Table
 from .docx_reader import ReadBack, read_docx
+from .drafts import with_standard_labels
 from .errors import CaseError, Problem
 
 
@@ -58,10 +59,11 @@ def load(arg: str, templates: Path, kind: str | None = None) -> tuple[Version, R
 
 
 def labels(version: Version, templates: Path) -> dict[str, str]:
-    """The fixed words for messages: the version's own, else its clause library's."""
-    if version.document.labels:
-        return version.document.labels
-    return library(templates, version.document.kind, version.document.language).labels
+    """The fixed words for messages: the version's own, else its clause library's; any the
+    library lacks from samdok's standard library."""
+    document = version.document
+    own = document.labels or library(templates, document.kind, document.language).labels
+    return with_standard_labels(own, document.kind, document.language)
 
 
 def case_facts(loaded: LoadedCase, document: Document, templates: Path) -> Facts:

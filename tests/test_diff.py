@@ -294,3 +294,30 @@ def subprocess_out(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                             check=True)
     return result.stdout
+
+
+def test_a_clause_that_changed_place_is_moved_and_the_rest_only_renumbered() -> None:
+    from generator.diff import Facts, Version, compare
+    from generator.document import Clause, Document, Paragraph
+
+    def document(*ids: str) -> Document:
+        clauses = tuple(Clause(i, n, i.title(), (Paragraph(f"Tekst {i}."),))
+                        for n, i in enumerate(ids, start=1))
+        return Document("samarbeidsavtale", "x", "T", "", "nb", clauses)
+
+    old = Version("a", document("parter", "formål", "kvalitet", "økonomi"), Facts())
+    new = Version("b", document("parter", "kvalitet", "økonomi", "formål"), Facts())
+    result = compare(old, new, {})
+    assert [(c.kind, c.id, c.old.number, c.new.number) for c in result.clauses] == [
+        ("moved", "formål", 2, 4)]
+    assert result.renumbered == [("kvalitet", 3, 2), ("økonomi", 4, 3)]
+    assert result.data == []
+
+
+def test_a_project_library_without_the_new_labels_gets_the_standard_words() -> None:
+    from generator.drafts import with_standard_labels
+
+    labels = with_standard_labels({"utkast": "Kladd"}, "samarbeidsavtale", "nb")
+    assert labels["utkast"] == "Kladd"
+    assert labels["vannmerke"] == "UTKAST"
+    assert labels["endring_ny_part"] == "ny part"
