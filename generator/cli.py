@@ -65,16 +65,26 @@ def _checked(cases: tuple[str, ...], strict: bool):
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
               help="Output folder; documents go to OUTPUT/<case-id>/.")
+@click.option("--final", is_flag=True,
+              help="Build the final version: no draft stamp or watermark. Refuses unless the "
+                   "case is marked final (status: endelig) and it and the templates are "
+                   "committed to git.")
 @STRICT
 @click.pass_context
 @_handle_errors
-def build(ctx: click.Context, cases: tuple[str, ...], output: str, strict: bool) -> None:
-    """Build Word and PDF documents for CASES (default: every case in cases/)."""
+def build(ctx: click.Context, cases: tuple[str, ...], output: str, final: bool,
+          strict: bool) -> None:
+    """Build Word and PDF documents for CASES (default: every case in cases/).
+
+    Drafts carry a stamp (draft number, date, the case's git commit) in the footer and an
+    UTKAST watermark; every build writes OUTPUT/<case-id>/manifest.json.
+    """
     from .pipeline import build as run_build
     from .project import shown, templates_dir
 
     checked = _checked(cases, strict)
-    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"])
+    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"],
+                        final=final)
     for path in written:
         click.echo(f"wrote {shown(path)}")
 
@@ -162,6 +172,77 @@ def schema(markdown: bool) -> None:
         click.echo(reference_markdown(), nl=False)
     else:
         click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False),
+              help="Also write the comparison as one self-contained HTML page.")
+@click.option("--docx", "docx_file", type=click.Path(dir_okay=False),
+              help="Also write the new version as Word with tracked changes (a redline).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON instead.")
+@click.option("--color/--no-color", default=None, help="Colour the text (default: on a tty).")
+@_handle_errors
+def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None,
+         as_json: bool, color: bool | None) -> None:
+    """Compare two versions of a case, clause by clause.
+
+    OLD and NEW are case files, .docx files samdok built (perhaps edited since), or FILE@REV
+    for a version in git. With only OLD: FILE@REV against the working copy, or FILE at HEAD
+    against the working copy.
+    """
+    import json
+
+    from .diff import compare
+    from .diff_report import to_html, to_json, to_terminal
+    from .project import templates_dir
+    from .versions import labels, load, split
+
+    if new is None:
+        path, revision = split(old)
+        old, new = (f"{old}@HEAD", old) if revision is None else (old, str(path))
+    templates = templates_dir()
+    before, _ = load(old, templates)
+    after, read_back = load(new, templates, kind=before.document.kind)
+    words = labels(after, templates)
+    comparison = compare(before, after, words)
+    if as_json:
+        click.echo(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
+    else:
+        tty = sys.stdout.isatty() if color is None else color
+        click.echo(to_terminal(comparison, words, tty), nl=False, color=tty)
+    if html_file:
+        Path(html_file).write_text(to_html(comparison, words), encoding="utf-8")
+    if docx_file:
+        from .redline import write_redline
+
+        write_redline(comparison, templates, Path(docx_file), read_back)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_handle_errors
+def text(file: str) -> None:
+    """Print FILE as plain Markdown: a .docx through pandoc, a case file as its document.
+
+    Made for git: with a textconv driver, `git diff` shows cases and committed documents as
+    readable text (see README.md).
+    """
+    path = Path(file)
+    if path.suffix.lower() == ".docx":
+        from .text_writer import docx_markdown
+
+        click.echo(docx_markdown(path), nl=False)
+        return
+    from .case import load_case
+    from .compose import compose
+    from .project import templates_dir
+    from .text_writer import markdown
+
+    loaded = load_case(path, file)
+    for document in compose(loaded, templates_dir()):
+        click.echo(markdown(document), nl=False)
 
 
 @main.command()

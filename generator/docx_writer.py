@@ -13,6 +13,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .document import Document, Table
+from .docx_marks import mark_clauses
 from .errors import TemplateError
 from .word_context import template_context
 
@@ -50,6 +51,7 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
                 f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags in the "
                 "template against 'Template variables' in README.md") from None
     _set_language(tpl, LANGUAGE_TAGS[document.language])
+    mark_clauses(tpl.docx.element.body, document)
     props = tpl.docx.core_properties
     props.title = document.title
     props.subject = document.subtitle

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import rules
+from . import drafts, manifest, reproducible, rules
 from .case import LoadedCase, load_case
 from .compose import compose
 from .document import Document
@@ -65,16 +65,21 @@ def check_cases(paths: list[Path], templates: Path, strict: bool = False,
 
 
 def build(checked: list[Checked], templates: Path, out: Path, report: Report = print,
-          verbose: bool = False) -> list[Path]:
+          verbose: bool = False, final: bool = False) -> list[Path]:
     """Write every document to .docx and .pdf under out/<case-id>/; return the files written.
 
     Everything is produced in a staging folder inside `out` first, and moved into place only
     when the whole build succeeded, so a failed build leaves earlier outputs untouched.
+    Drafts get the draft stamp and watermark; final=True refuses (CaseError, nothing written)
+    unless every case is marked final and committed, and then leaves both out.
     """
     # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
     from .convert import to_pdf
     from .docx_writer import write_docx
 
+    if final:
+        check_final(checked, templates)
+    origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in checked}
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
@@ -92,16 +97,59 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                 docx = staging / f"{stem}.docx"
                 report(f"[{len(docx_files) + 1}/{total}] Word  {item.loaded.id}/"
                        f"{document.file_stem}.docx")
-                write_docx(document, templates, docx)
+                write_docx(drafts.as_final(document) if final
+                           else drafts.as_draft(document, origins[item.loaded.id]),
+                           templates, docx)
                 docx_files.append(docx)
-                final = out / item.loaded.id / document.file_stem
-                staged += [(docx, final.with_suffix(".docx")),
-                           (staging / f"{stem}.pdf", final.with_suffix(".pdf"))]
+                target = out / item.loaded.id / document.file_stem
+                staged += [(docx, target.with_suffix(".docx")),
+                           (staging / f"{stem}.pdf", target.with_suffix(".pdf"))]
         report(f"PDF   converting {len(docx_files)} document(s) with LibreOffice")
         to_pdf(docx_files, staging, verbose=verbose)
+        staged += _pin_and_record(checked, origins, staged, staging, templates, final)
         return _commit(staged)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_final(checked: list[Checked], templates: Path) -> None:
+    """A final build needs every case marked final and no uncommitted changes to it or to the
+    templates; otherwise a CaseError lists every reason, before anything is written."""
+    problems = [problem for item in checked
+                for problem in drafts.final_problems(item.loaded.path, item.loaded.case.status,
+                                                     templates)]
+    if problems:
+        raise CaseError(problems)
+
+
+def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance],
+                    staged: list[tuple[Path, Path]], staging: Path, templates: Path,
+                    final: bool) -> list[tuple[Path, Path]]:
+    """The reproducibility hook after conversion: pin every date in the staged .docx and PDF
+    files to the case's fixed date, then write each case's manifest.json beside them."""
+    manifests = []
+    for item in checked:
+        origin = origins[item.loaded.id]
+        folder = None
+        outputs = []
+        for source, target in staged:
+            if target.parent.name != item.loaded.id:
+                continue
+            folder = target.parent
+            if source.suffix == ".docx":
+                reproducible.normalise_docx(source, origin.when)
+            elif source.suffix == ".pdf":
+                reproducible.normalise_pdf(source, origin.when)
+            outputs.append((target.name, source))
+        if folder is None:
+            continue
+        kinds = [d.kind for d in item.documents]
+        path = staging / f"{item.loaded.id}--{manifest.NAME}"
+        manifest.write(path, origin, manifest.inputs(item.loaded.path, templates, kinds,
+                                                     item.loaded.case.language),
+                       outputs, final)
+        manifests.append((path, folder / manifest.NAME))
+    return manifests
 
 
 def _commit(staged: list[tuple[Path, Path]]) -> list[Path]:

@@ -105,16 +105,52 @@ def _page_setup(doc, title_tag: str) -> None:
     header.style = doc.styles["Header"]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     header.add_run(title_tag)
+    _watermark(header)
 
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Footer"]
     footer.paragraph_format.tab_stops.add_tab_stop(Cm(16.0), WD_TAB_ALIGNMENT.RIGHT)
     for name in ("Header", "Footer"):  # the default template's tab stops overrun the margin
         doc.styles[name].paragraph_format.tab_stops.clear_all()
-    footer.add_run("{{ utkast }}\t{{ etiketter.side }} ")
+    # The draft stamp ("Utkast 3 · 23.11.2026 · a1b2c3d"); empty in a final build.
+    footer.add_run("{{ utkaststempel }}\t{{ etiketter.side }} ")
     _field(footer, "PAGE")
     footer.add_run(" {{ etiketter.av }} ")
     _field(footer, "NUMPAGES")
+
+
+# A diagonal text behind the body, drawn as Word draws its own watermarks (a VML WordArt shape
+# named PowerPlusWaterMarkObject, anchored in the header so it is on every page); LibreOffice
+# imports it as a watermark and draws it as outlines, so it adds no text to the PDF's body.
+WATERMARK = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+  xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"
+  xmlns:w10="urn:schemas-microsoft-com:office:word"><w:rPr><w:noProof/></w:rPr><w:pict>
+<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"
+  path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas><v:f eqn="sum #0 0 10800"/>
+<v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/><v:f eqn="sum 0 0 @2"/>
+<v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/><v:f eqn="if @0 21600 @1"/>
+<v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/>
+<v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/>
+</v:formulas><v:path textpathok="t" o:connecttype="custom"
+  o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>
+<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/>
+</v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>
+<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" type="#_x0000_t136"
+  style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:146pt;rotation:315;
+  z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;
+  mso-position-vertical:center;mso-position-vertical-relative:margin"
+  o:allowincell="f" fillcolor="#c0c0c0" stroked="f"><v:fill opacity=".4"/>
+<v:textpath style="font-family:&quot;Carlito&quot;;font-size:1pt" string="{{ vannmerke }}"/>
+<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>"""
+
+
+def _watermark(paragraph) -> None:
+    """The watermark shape, present only while the template variable 'vannmerke' is set."""
+    from docx.oxml import parse_xml
+
+    paragraph.add_run("{% if vannmerke %}")
+    paragraph._p.append(parse_xml(" ".join(WATERMARK.split("\n"))))
+    paragraph.add_run("{% endif %}")
 
 
 def _styles(doc) -> None:
