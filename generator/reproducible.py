@@ -82,7 +82,7 @@ def normalise_pdf(path: Path, when: dt.datetime) -> None:
             # itself as producer and re-serialise the packet the PDF/A claims live in.
             xmp = re.sub(rb"(<xmp:(CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:\2>)",
                          rb"\g<1>" + xmp_date + rb"\g<3>", metadata.read_bytes())
-            metadata.write(xmp)
+            metadata.write(_unescape_twice_escaped(xmp, str(pdf.docinfo.get("/Title", ""))))
         for intent in pdf.Root.get("/OutputIntents", []):
             profile = intent.get("/DestOutputProfile")
             if profile is not None:
@@ -96,6 +96,21 @@ def normalise_pdf(path: Path, when: dt.datetime) -> None:
             if key in pdf.trailer:
                 del pdf.trailer[key]
         pdf.save(path, deterministic_id=True)
+
+
+def _unescape_twice_escaped(xmp: bytes, title: str) -> bytes:
+    """LibreOffice 7.4 escapes the XMP dc:title and dc:description twice ("&amp;amp;" for
+    "&"), so a title with & < > " reads back wrong there while the document info is right,
+    and PDF/A requires the two to agree. Undo the second escaping where that is the case."""
+    def fix(match: re.Match) -> bytes:
+        return match.group(1) + match.group(2).replace(b"&amp;", b"&") + match.group(3)
+
+    escaped = (title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+               .replace('"', "&quot;").encode())
+    if escaped in xmp or b"&amp;" not in xmp:
+        return xmp
+    return re.sub(rb"(<dc:(?:title|description)>\s*<rdf:Alt>\s*<rdf:li[^>]*>)(.*?)(</rdf:li>)",
+                  fix, xmp, flags=re.S)
 
 
 def _icc_with_date(profile: bytes, when: dt.datetime) -> bytes:
