@@ -10,9 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from . import costs, norsk, register
-from .case import AGREEMENTS, Area, Case, LoadedCase, Party
+from .case import Area, Case, LoadedCase, Party
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
-from .document import Block, Clause, Document, Item, Paragraph, Signatory, SubHeading, Table
+from .document import (
+    AGREEMENTS,
+    Block,
+    Clause,
+    Document,
+    Item,
+    Paragraph,
+    Signatory,
+    SubHeading,
+    Table,
+)
 from .errors import CaseError, TemplateError
 from .load import dotted
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The document kinds that are agreements (a case submission attaches one of them).
+AGREEMENTS = ("samarbeidsavtale", "tjenesteavtale")
+
 
 @dataclass(frozen=True)
 class Paragraph:
