@@ -7,6 +7,7 @@ from typing import Any
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.table import _Cell
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
 from jinja2 import TemplateError as JinjaError
@@ -83,10 +84,12 @@ def _table(table: Table, tpl: DocxTemplate):
     rows = [table.header, *table.rows] + ([table.total] if table.total else [])
     word = sub.add_table(rows=len(rows), cols=len(table.header))
     _style_id(word._tbl.tblPr, "w:tblStyle", TABLE_STYLE)
-    for r, values in enumerate(rows):
+    # Walk the rows' own cells: Table.cell(r, c) rescans the whole table on every call,
+    # which made a 357-party cost table take a minute.
+    for r, (tr, values) in enumerate(zip(word._tbl.tr_lst, rows, strict=True)):
         emphasis = r == 0 or (table.total is not None and r == len(rows) - 1)
-        for c, value in enumerate(values):
-            paragraph = word.cell(r, c).paragraphs[0]
+        for c, (tc, value) in enumerate(zip(tr.tc_lst, values, strict=True)):
+            paragraph = _Cell(tc, word).paragraphs[0]
             _style_id(paragraph._p.get_or_add_pPr(), "w:pStyle", TABLE_TEXT_STYLE)
             if c > 0:  # numbers line up on the right
                 jc = OxmlElement("w:jc")
