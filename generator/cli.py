@@ -65,18 +65,50 @@ def _checked(cases: tuple[str, ...], strict: bool):
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
               help="Output folder; documents go to OUTPUT/<case-id>/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="LibreOffice workers converting at once  [default: one per core]")
+@click.option("--force", is_flag=True, help="Rebuild documents that are up to date.")
 @STRICT
 @click.pass_context
 @_handle_errors
-def build(ctx: click.Context, cases: tuple[str, ...], output: str, strict: bool) -> None:
-    """Build Word and PDF documents for CASES (default: every case in cases/)."""
+def build(ctx: click.Context, cases: tuple[str, ...], output: str, jobs: int | None,
+          force: bool, strict: bool) -> None:
+    """Build Word and PDF documents for CASES (default: every case in cases/).
+
+    Documents whose inputs are unchanged since the last build are skipped.
+    """
     from .pipeline import build as run_build
     from .project import shown, templates_dir
 
     checked = _checked(cases, strict)
-    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"])
+    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"],
+                        jobs=jobs, force=force, progress=_progress)
     for path in written:
         click.echo(f"wrote {shown(path)}")
+
+
+class _Bar:
+    """A progress bar over rendering and conversion, for a terminal and a build of some size."""
+
+    def __init__(self, total: int):
+        self.bar = click.progressbar(length=2 * total, label="Building",
+                                     item_show_func=lambda name: name, show_pos=True)
+        self.bar.__enter__()
+
+    def step(self, phase: str, name: str) -> None:
+        self.bar.update(1, f"{phase} {name}")
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+def _progress(total: int):
+    """A bar on a terminal when there are more than a few documents, else a line each."""
+    from .pipeline import Progress
+
+    if total > 5 and sys.stdout.isatty():
+        return _Bar(total)
+    return Progress(total, click.echo)
 
 
 @main.command()

@@ -85,18 +85,30 @@ def test_verify_names_the_clause_whose_substance_is_missing(tmp_path: Path) -> N
     assert "'1. juli 2016' not found under '12. Ikrafttredelse'" in result.stderr
 
 
-def test_one_converter_process_for_all_documents_of_a_build(tmp_path: Path) -> None:
+def _commands(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("$ ")]
+
+
+def _profile(command: str) -> str:
+    return re.search(r"-env:UserInstallation=(file://\S+)", command).group(1)
+
+
+def test_workers_share_the_documents_each_with_a_profile_of_its_own(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "cases")
-    shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "cases" / "minimal.yaml")
-    result = run_samdok("-v", "build", cwd=tmp_path)
+    for name in ("minimal.yaml", "grunnbelop.yaml"):
+        shutil.copy(FIXTURES / name, tmp_path / "cases" / name)
+    result = run_samdok("-v", "build", "--jobs", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    commands = [line for line in result.stdout.splitlines() if line.startswith("$ ")]
-    assert len(commands) == 1
-    assert "minimal--samarbeidsavtale.docx" in commands[0]
-    assert "roros-os-holtalen--samarbeidsavtale.docx" in commands[0]
-    assert "-env:UserInstallation=file://" in commands[0]
-    for case_id in ("minimal", "roros-os-holtalen"):
+    commands = _commands(result.stdout)
+    assert len(commands) == 2  # one warm LibreOffice per worker, not one per document
+    assert _profile(commands[0]) != _profile(commands[1])
+    converted = [doc for command in commands for doc in re.findall(r"\S+\.docx", command)]
+    assert sorted(Path(doc).name for doc in converted) == [
+        "grunnbelop--samarbeidsavtale.docx", "minimal--samarbeidsavtale.docx",
+        "roros-os-holtalen--samarbeidsavtale.docx"]
+    for case_id in ("grunnbelop", "minimal", "roros-os-holtalen"):
         assert (tmp_path / "build" / case_id / "samarbeidsavtale.pdf").stat().st_size > 0
+        assert f"PDF   {case_id}/samarbeidsavtale.pdf" in result.stdout
 
 
 @pytest.mark.parametrize(
