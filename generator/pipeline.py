@@ -117,14 +117,18 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
                           "hint: check the path and its permissions, or use -o") from None
     try:
+        soffice: str | None = None
+        missing: ConversionError | None = None
         try:
-            soffice: str | None = find_soffice()
-        except ConversionError:
-            soffice = None  # reported when something needs converting
+            soffice = find_soffice()
+        except ConversionError as exc:
+            missing = exc  # only an error when something needs converting
         fingerprint = state.build_fingerprint(templates, state.converter_identity(soffice), {})
         plan, states = _plan(checked, out, staging, fingerprint, force, report)
         if not plan:
             return []
+        if missing:
+            raise missing
         steps = (progress or (lambda total: Progress(total, report)))(len(plan))
         try:
             for job in plan:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.conftest import EXAMPLES, FIXTURES, run_samdok
+from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
 
 pytestmark = pytest.mark.libreoffice
 
@@ -157,6 +162,148 @@ def test_failed_conversion_leaves_previous_outputs_untouched(
     assert "Traceback" not in result.stderr
     assert hashes(built / "build") == before
     assert not list((built / "build").glob(".samdok-*"))
+
+
+def _alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie waiting to be reaped."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
+
+
+# A hanging stand-in with a child of its own; it records both process ids.
+HANG_WITH_CHILD = 'sleep 60 &\necho $$ $! >> "{pids}"\nwait'
+
+
+def test_hung_converter_is_killed_with_its_children_and_retried_once(
+        built: Path, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
+    before = hashes(built / "build")
+    result = run_samdok("-v", "build", cwd=built,
+                        env={"SAMDOK_SOFFICE": soffice, "SAMDOK_CONVERT_TIMEOUT": "1"})
+    assert result.returncode == 3
+    assert "did not finish" in result.stderr
+    assert "failed the same way on a fresh LibreOffice" in result.stderr
+    commands = _commands(result.stdout)
+    assert len(commands) == 2 and _profile(commands[0]) != _profile(commands[1])
+    started = [int(pid) for pid in pids.read_text().split()]
+    assert len(started) == 4
+    assert not [pid for pid in started if _alive(pid)]
+    assert hashes(built / "build") == before
+
+
+def test_ctrl_c_stops_every_converter_and_keeps_the_outputs(built: Path, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
+    before = hashes(built / "build")
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=built,
+                            env={**os.environ, "SAMDOK_SOFFICE": soffice},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not pids.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pids.exists(), "the converter never started"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted; earlier outputs are unchanged" in stderr
+    assert "Traceback" not in stderr
+    assert not [pid for pid in map(int, pids.read_text().split()) if _alive(pid)]
+    assert hashes(built / "build") == before
+    assert not list((built / "build").glob(".samdok-*"))
+
+
+def test_crashed_converter_is_replaced_and_the_build_succeeds(tmp_path: Path) -> None:
+    # The first LibreOffice crashes; the retry runs the real one on a fresh profile.
+    real = shutil.which("soffice") or shutil.which("libreoffice")
+    assert real, "LibreOffice is needed for this test"
+    marker = tmp_path / "crashed-once"
+    soffice = _stand_in(tmp_path, f'if [ ! -e "{marker}" ]; then touch "{marker}"; '
+                                  f'echo boom >&2; exit 1; fi\nexec "{real}" "$@"')
+    project = tmp_path / "p"
+    shutil.copytree(EXAMPLES, project / "cases")
+    result = run_samdok("-v", "build", cwd=project, env={"SAMDOK_SOFFICE": soffice})
+    assert result.returncode == 0, result.stderr
+    commands = _commands(result.stdout)
+    assert len(commands) == 2 and _profile(commands[0]) != _profile(commands[1])
+    text = pdf_words(project / "build" / "roros-os-holtalen" / "samarbeidsavtale.pdf")
+    assert "1. juli 2016" in text
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    return {name: (digest, (folder / name).stat().st_mtime_ns)
+            for name, digest in hashes(folder).items()}
+
+
+def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "cases")
+    minimal = tmp_path / "cases" / "minimal.yaml"
+    shutil.copy(FIXTURES / "minimal.yaml", minimal)
+    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    out = tmp_path / "build"
+    before = _snapshot(out)
+
+    result = run_samdok("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date  minimal/" in result.stdout
+    assert "up to date  roros-os-holtalen/" in result.stdout
+    assert "wrote" not in result.stdout
+    assert _snapshot(out) == before  # not even rewritten
+
+    minimal.write_text(minimal.read_text(encoding="utf-8").replace(
+        "felles lønningskontor", "felles lønns- og personalkontor"), encoding="utf-8")
+    result = run_samdok("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "wrote build/minimal/samarbeidsavtale.pdf" in result.stdout
+    assert "up to date  roros-os-holtalen/" in result.stdout
+    assert "wrote build/roros-os-holtalen" not in result.stdout
+    assert "lønns- og personalkontor" in pdf_words(out / "minimal" / "samarbeidsavtale.pdf")
+
+    # A changed clause text in the project's templates is an input of every document.
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    library = next((tmp_path / "templates" / "klausuler").glob("*.yaml"))
+    library.write_text(library.read_text(encoding="utf-8") + "\n# endret\n", encoding="utf-8")
+    result = run_samdok("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" not in result.stdout
+    assert "wrote build/minimal/samarbeidsavtale.pdf" in result.stdout
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
+
+    result = run_samdok("build", "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" not in result.stdout
+    assert result.stdout.count("wrote build/") == 4
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "cases")
+    for case in (FIXTURES / "former").glob("*.yaml"):
+        shutil.copy(case, tmp_path / "cases" / case.name)
+    documents = len(list((tmp_path / "cases").glob("*.yaml")))
+    assert documents > 5
+    primary, secondary = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=tmp_path,
+                            stdout=secondary, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    text = shown.decode("utf-8", "replace")
+    assert "Building" in text
+    assert f"{2 * documents}/{2 * documents}" in text
+    assert "[1/" not in text  # no per-document lines on a terminal
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in text
 
 
 def test_failed_render_leaves_previous_outputs_untouched(built: Path, tmp_path: Path) -> None:
