@@ -188,6 +188,62 @@ class ClauseOverride(_Model):
     after: str | None = Field(None, alias="etter", description="new clause: id to place it after")
 
 
+class Route(_Model):
+    """One meeting a case submission goes to (utvalg, møtedato, saksnummer)."""
+
+    committee: Text = Field(alias="utvalg")
+    """the committee or council, e.g. Formannskapet, Kommunestyret"""
+    date: dt.date = Field(alias="møtedato")
+    """meeting date"""
+    number: Text | None = Field(None, alias="saksnr")
+    """the committee's case number, e.g. 18/26"""
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _as_text(cls, value):
+        # 18/26 is text, but a bare 12 would arrive as a number
+        return str(value) if isinstance(value, int) else value
+
+
+class CouncilCopy(_Model):
+    """One council's copy of a joint case submission: its numbers, officer and route."""
+
+    case_number: Text = Field(alias="arkivsak")
+    """archive case number (arkivsak/saksmappe), e.g. 2026/417"""
+    archive_code: str | None = Field(None, alias="arkiv")
+    """archive code, e.g. 026"""
+    officer: Text = Field(alias="saksbehandler")
+    """the case officer's name"""
+    date: dt.date = Field(alias="dato")
+    """date of the submission"""
+    route: list[Route] = Field(alias="behandling", min_length=1)
+    """the meetings, in order; the last one decides"""
+
+
+class Submission(_Model):
+    """The joint case submission (felles saksframlegg) to every participating council."""
+
+    title: str | None = Field(None, alias="tittel")
+    """the case title (default: the agreement's title)"""
+    summary: str | None = Field(None, alias="sammendrag")
+    """a short summary (at most five lines)"""
+    facts: str | None = Field(None, alias="saksopplysninger")
+    """facts, background, law and economy"""
+    assessment: str | None = Field(None, alias="vurdering")
+    """the assessment"""
+    conclusion: str | None = Field(None, alias="konklusjon")
+    """an optional conclusion"""
+    attachments: list[Text] = Field(default_factory=list, alias="vedlegg")
+    """further attachments, listed after the agreement"""
+    points: list[Text] = Field(default_factory=list, alias="vedtakspunkter")
+    """further points for the proposed resolution, after the standard ones"""
+    budget_year: int | None = Field(None, alias="budsjettår")
+    """the budget year each council's resolution names (default: the first)"""
+    councils: dict[MunicipalityRef, CouncilCopy] = Field(default_factory=dict,
+                                                         alias="kommuner")
+    """each council's copy: kommunenummer -> its numbers, officer and route"""
+
+
 class Signing(_Model):
     """Where and when the agreement is signed."""
 
@@ -214,7 +270,7 @@ class Case(_Model):
     """draft number, shown while the status is utkast"""
     form: Form = Field(alias="samarbeidsform")
     """the cooperation form; it decides which content the law requires"""
-    documents: list[Literal["samarbeidsavtale"]] = Field(
+    documents: list[Literal["samarbeidsavtale", "tjenesteavtale", "saksframlegg"]] = Field(
         default_factory=lambda: ["samarbeidsavtale"], alias="dokumenter", min_length=1)
     """the documents to build"""
     parties: list[Party] = Field(alias="parter", min_length=2)
@@ -265,6 +321,14 @@ class Case(_Model):
     clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
     """replace or extend standard clauses by id, or add new clauses"""
     signing: Signing | None = Field(None, alias="underskrift")
+    service: str | None = Field(None, alias="tjeneste")
+    """the service a service agreement is about, e.g. barneverntjeneste"""
+    reporting: str | None = Field(None, alias="rapportering")
+    """how the host reports to the participants (default: a standard text)"""
+    employer: str | None = Field(None, alias="arbeidsgiveransvar")
+    """who is the employer of the staff (default: a standard text)"""
+    submission: Submission | None = Field(None, alias="saksframlegg")
+    """the joint case submission to every council"""
     """place and date above the signatures"""
 
 
@@ -384,7 +448,8 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     # The register checks read the raw data, so they run (and report) even when other
     # fields are wrong: the user sees every problem in one run.
     reported = {p.field for p in problems}
-    checks = _check_parties(data, source) + _check_economy(data, source)
+    checks = (_check_parties(data, source) + _check_economy(data, source)
+              + _check_documents(data, source))
     problems += [p for p in checks if p.field not in reported]
     if problems:
         everything = problems + warnings
@@ -422,6 +487,19 @@ def _without(data: Any, paths: list[tuple]) -> Any:
             node = node[part]
         node.pop(path[-1], None)
     return data
+
+
+AGREEMENTS = ("samarbeidsavtale", "tjenesteavtale")
+
+
+def _check_documents(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
+    """A case submission proposes an agreement, so the case must build one to attach."""
+    documents = data.get("dokumenter")
+    if (isinstance(documents, list) and "saksframlegg" in documents
+            and not any(d in documents for d in AGREEMENTS)):
+        return [source.problem(("dokumenter",), "a saksframlegg needs the agreement it proposes",
+                               "add samarbeidsavtale or tjenesteavtale to 'dokumenter'")]
+    return []
 
 
 def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
@@ -467,7 +545,8 @@ def _check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
             must_be_party(data[field], (field,))
     # Mappings per participant must name each party once; shares must add up to 100.
     for path, percent in ((("nemnd", "medlemmer"), False), (("representantskap", "medlemmer"),
-                          False), (("eierandeler",), True), (("ansvarsandeler",), True)):
+                          False), (("eierandeler",), True), (("ansvarsandeler",), True),
+                          (("saksframlegg", "kommuner"), False)):
         mapping = data
         for part in path:
             mapping = mapping.get(part) if isinstance(mapping, dict) else None

@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import errors
-from .document import Block, Item, Paragraph
+from .document import Block, Item, Paragraph, SubHeading
 from .load import load_yaml
 
 
@@ -67,36 +67,70 @@ def render(text: str, context: dict[str, Any], where: str) -> str:
             "hint: check that every {{ and {% is closed") from None
 
 
+# A numbered item starts "1. " and a capital letter, so a paragraph that opens with a date
+# ("1. januar 2027 …") stays a paragraph.
+NUMBERED = re.compile(r"^\d+\.\s+(?=[A-ZÆØÅ«\"])")
+
+
 def blocks(text: str) -> list[Block]:
-    """Rendered text to blocks: blank lines separate paragraphs, '- ' lines make a list."""
+    """Rendered text to blocks. Blank lines separate chunks; a chunk whose first line starts
+    with "- " is a bulleted list and with "1. " a numbered list (numbered in order, lines
+    without a marker continue the item above); "## " starts a sub-heading; anything else is
+    one paragraph."""
     out: list[Block] = []
+    numbered = 0
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [line.strip() for line in chunk.splitlines() if line.strip()]
         if not lines:
             continue
-        if all(line.startswith("- ") for line in lines):
-            out.extend(Item(line[2:].strip(), "–") for line in lines)
-        else:
+        if lines[0].startswith("## "):
+            out.append(SubHeading(" ".join(lines)[3:].strip()))
+            numbered = 0
+            continue
+        bullet, number = lines[0].startswith("- "), bool(NUMBERED.match(lines[0]))
+        if not (bullet or number):
             out.append(Paragraph(" ".join(lines)))
+            numbered = 0
+            continue
+        items: list[str] = []
+        for line in lines:
+            if bullet and line.startswith("- "):
+                items.append(line[2:].strip())
+            elif number and NUMBERED.match(line):
+                items.append(NUMBERED.sub("", line))
+            else:
+                items[-1] += " " + line
+        for item in items:
+            # Numbered items run on across blank lines (as a template's conditions leave
+            # them), until a paragraph or heading starts a new list.
+            numbered += number
+            out.append(Item(item, f"{numbered}." if number else "–"))
     return out
 
 
 @cache
 def library(templates: Path, kind: str, language: str) -> Library:
-    """Load templates/klausuler/<kind>.<language>.yaml."""
-    path = templates / "klausuler" / f"{kind}.{language}.yaml"
-    loaded = load_yaml(path)
-    data = loaded.data or {}
+    """The clause library of one document kind: templates/klausuler/<kind>.<language>.yaml
+    on top of the shared felles.<language>.yaml."""
+    shared = load_yaml(templates / "klausuler" / f"felles.{language}.yaml")
+    own = load_yaml(templates / "klausuler" / f"{kind}.{language}.yaml")
+    base, data = shared.data or {}, own.data or {}
+    catalogue = dict(base.get("klausuler") or {})
     clauses = []
     for i, entry in enumerate(data.get("klausuler") or []):
+        # An id alone takes the shared clause; a mapping defines or replaces one.
+        if isinstance(entry, str) and entry in catalogue:
+            entry = {"id": entry, **catalogue[entry]}
         try:
             clauses.append(StandardClause(
                 id=entry["id"], heading=entry["overskrift"], text=entry.get("tekst", ""),
                 when=entry.get("når"), content=entry.get("innhold"),
                 evidence=tuple(entry.get("bevis") or ())))
         except (KeyError, TypeError):
-            line, _ = loaded.where(("klausuler", i))
+            line, _ = own.where(("klausuler", i))
             raise errors.TemplateError(
-                f"{loaded.file}:{line}: a clause needs 'id' and 'overskrift'") from None
-    return Library(path, dict(data.get("etiketter") or {}), dict(data.get("fraser") or {}),
-                   tuple(clauses))
+                f"{own.file}:{line}: a clause needs 'id' and 'overskrift', or the id of a "
+                f"clause in {shared.file}") from None
+    labels = {**(base.get("etiketter") or {}), **(data.get("etiketter") or {})}
+    phrases = {**(base.get("fraser") or {}), **(data.get("fraser") or {})}
+    return Library(Path(own.file), labels, phrases, tuple(clauses))

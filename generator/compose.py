@@ -3,35 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from . import costs, norsk, register
-from .case import Area, Case, LoadedCase, Party
+from .case import AGREEMENTS, Area, Case, LoadedCase, Party
 from .clauses import Library, StandardClause, blocks, library, render
 from .document import Block, Clause, Document, Item, Paragraph, Signatory, SubHeading, Table
 from .errors import CaseError, TemplateError
 
 
 def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
-    """Every document the case asks for, as document models."""
-    return [compose_document(loaded, kind, templates) for kind in loaded.case.documents]
+    """Every document the case asks for, as document models: the agreements, then one case
+    submission per council (each with the agreement attached)."""
+    case = loaded.case
+    agreements = [compose_document(loaded, kind, templates)
+                  for kind in dict.fromkeys(case.documents) if kind in AGREEMENTS]
+    documents = list(agreements)
+    if "saksframlegg" in case.documents:
+        documents += [compose_submission(loaded, templates, party.municipality, agreements[0])
+                      for party in case.parties]
+    return documents
 
 
-def compose_document(loaded: LoadedCase, kind: str, templates: Path) -> Document:
-    """One document model: clauses in library order, case overrides applied, then numbered."""
+def compose_document(loaded: LoadedCase, kind: str, templates: Path,
+                     extra: dict[str, Any] | None = None, **fields: Any) -> Document:
+    """One document model: clauses in library order, case overrides applied, then numbered.
+
+    `extra` adds context values (a council's own figures); `fields` set Document fields.
+    """
     case = loaded.case
     lib = library(templates, kind, case.language)
-    context = build_context(loaded, lib)
+    context = {**build_context(loaded, lib), **(extra or {})}
     where = loaded.source.file
+    agreement = kind in AGREEMENTS
+    # The case's `klausuler` change the agreement; a submission's sections are its own.
+    overrides = case.clauses if agreement else {}
 
     drafts: list[tuple[StandardClause, str, str]] = []  # clause, heading, rendered text
     for std in lib.clauses:
-        if std.when and not context.get(std.when):
+        if std.when and not _present(context, std.when):
             continue
-        override = case.clauses.get(std.id)
+        override = overrides.get(std.id)
         heading = override.heading if override and override.heading else std.heading
         text = override.text if override and override.text else std.text
         rendered = render(text, context, f"{lib.path.name}: clause '{std.id}'"
@@ -41,7 +57,8 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path) -> Document
                                         f"{where}: klausuler.{std.id}.tillegg")
         drafts.append((std, heading, rendered))
 
-    _insert_new_clauses(loaded, lib, context, drafts)
+    if agreement:
+        _insert_new_clauses(loaded, lib, context, drafts)
 
     clauses = []
     for number, (std, heading, rendered) in enumerate(drafts, start=1):
@@ -53,26 +70,108 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path) -> Document
             .splitlines()
             if phrase.strip()
         )
-        clauses.append(Clause(std.id, number, heading, tuple(content), evidence))
+        clauses.append(Clause(std.id, number, heading, tuple(content), evidence,
+                              numbered=agreement))
 
-    signing = case.signing
+    signing = case.signing if agreement else None
     place_and_date = ""
     if signing:
         place_and_date = signing.place + (
             f", {norsk.date(signing.date, case.language)}" if signing.date else "")
-    return Document(
+    defaults: dict[str, Any] = dict(
         kind=kind,
         case_id=loaded.id,
         title=case.title,
         subtitle=case.subtitle or "",
         language=case.language,
         clauses=tuple(clauses),
-        signatories=tuple(_signatories(loaded, lib)),
+        signatories=tuple(_signatories(loaded, lib)) if agreement else (),
         place_and_date=place_and_date,
         draft_label=(f"{lib.labels['utkast']} {case.draft}" if case.draft else lib.labels["utkast"])
         if case.status == "utkast" else "",
         labels=dict(lib.labels),
     )
+    return Document(**{**defaults, **fields})
+
+
+def _present(context: dict[str, Any], path: str) -> bool:
+    """Whether a dotted context value ("saksframlegg.konklusjon") is there and not empty."""
+    value: Any = context
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return bool(value)
+
+
+def compose_submission(loaded: LoadedCase, templates: Path, number: str,
+                       agreement: Document) -> Document:
+    """One council's copy of the joint case submission, with the agreement attached."""
+    case, lang = loaded.case, loaded.case.language
+    lib = library(templates, "saksframlegg", lang)
+    copy = case.submission.councils[number]
+    m = register.lookup(number)
+    others = [f"{register.lookup(p.municipality).name} kommune" for p in case.parties
+              if p.municipality != number]
+    extra: dict[str, Any] = {
+        "kommune": {"navn": m.name, "kommune": f"{m.name} kommune", "nummer": m.number,
+                    "offisielt_navn": official_display(m)},
+        "andre_kommuner": norsk.and_list(others, lang),
+        "vedtaksorgan": copy.route[-1].committee,
+        "avtale": {"tittel": agreement.title,
+                   "type": _phrase(lib, "avtaletype", agreement.kind)},
+        **_council_share(loaded, lib, number),
+    }
+    base = {**build_context(loaded, lib), **extra}
+    file = loaded.source.file
+    texts = {}
+    for key, value in (("sammendrag", case.submission.summary),
+                       ("saksopplysninger", case.submission.facts),
+                       ("vurdering", case.submission.assessment),
+                       ("konklusjon", case.submission.conclusion)):
+        texts[key] = render(value, base, f"{file}: saksframlegg.{key}") if value else ""
+    texts["vedtakspunkter"] = [render(p, base, f"{file}: saksframlegg.vedtakspunkter")
+                               for p in case.submission.points]
+    texts["vedlegg"] = [agreement.title, *case.submission.attachments]
+    extra["saksframlegg"] = texts
+    header = {
+        "kommune": official_display(m),
+        "arkivsak": copy.case_number,
+        "arkiv": copy.archive_code or "",
+        "saksbehandler": copy.officer,
+        "dato": norsk.short_date(copy.date, lang),
+        "behandling": [{"saksnr": r.number or "", "utvalg": r.committee,
+                        "møtedato": norsk.short_date(r.date, lang)} for r in copy.route],
+    }
+    return compose_document(
+        loaded, "saksframlegg", templates, extra, stem=f"saksframlegg-{m.number}",
+        header=header, attachments=(agreement,), title=case.submission.title or case.title,
+        subtitle="")
+
+
+def official_display(m: register.Municipality) -> str:
+    """The name a council's own documents carry: the official form (with its Sami or Kven
+    form), without the county SSB adds to tell same-named municipalities apart."""
+    official = re.sub(r"\s*\([^)]*\)", "", m.official_name).strip()
+    return official if official != m.name else f"{m.name} kommune"
+
+
+def _council_share(loaded: LoadedCase, lib: Library, number: str) -> dict[str, str]:
+    """This council's share and amount, as printed in the cost table of the same case."""
+    case = loaded.case
+    if not case.economy:
+        return {"andel": "", "andel_tekst": "", "beløp": "", "budsjettår": ""}
+    table = cost_table(loaded, lib)
+    index = [p.municipality for p in case.parties].index(number)
+    row = table.rows[index]
+    kind = next(k for k in ("andel", "andel_av_resten") if _label(lib, k) in table.header)
+    share_label = _label(lib, kind)
+    budget = case.economy.budget or {}
+    year = case.submission.budget_year or (next(iter(budget)) if budget else None)
+    amount = ""
+    if year is not None and year in budget:
+        amount = row[table.header.index(f"{_label(lib, 'budsjett')} {year}")]
+    return {"andel": row[table.header.index(share_label)],
+            "andel_tekst": _phrase(lib, "andel_tekst", kind),
+            "beløp": amount, "budsjettår": str(year or "")}
 
 
 def _insert_new_clauses(loaded: LoadedCase, lib: Library, context: dict[str, Any],
@@ -158,7 +257,9 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
     for key, value in (("bakgrunn", case.background), ("formål", case.purpose),
                        ("vertskommuneprinsipp", case.host_principle),
                        ("samarbeidsorgan", case.joint_body), ("inntreden", case.entry),
-                       ("innskudd", case.contributions), ("oppløsning", case.dissolution)):
+                       ("innskudd", case.contributions), ("oppløsning", case.dissolution),
+                       ("tjeneste", case.service), ("rapportering", case.reporting),
+                       ("arbeidsgiveransvar", case.employer)):
         ctx[key] = render(value, ctx, f"{file}: {key}") if value else ""
     ctx["oppgaver"] = [render(t, ctx, f"{file}: oppgaver") for t in case.tasks]
     for key, model in (("nemnd", case.committee), ("representantskap", case.assembly),

@@ -58,10 +58,12 @@ class Clause:
     heading: str
     blocks: tuple[Block, ...]
     evidence: tuple[str, ...] = ()
+    numbered: bool = True  # agreements number their clauses; a case submission does not
 
     @property
     def numbered_heading(self) -> str:
-        return f"{self.number}. {self.heading}"
+        """The heading as printed: "3. Formål", or just "Sammendrag"."""
+        return f"{self.number}. {self.heading}" if self.numbered else self.heading
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,15 @@ class Document:
     place_and_date: str = ""
     draft_label: str = ""  # "Utkast 3" while a draft, "" when final
     labels: dict[str, str] = field(default_factory=dict)  # fixed words of the template language
+    stem: str = ""  # output file name without suffix; default: the kind
+    # Formatted values for the document's head, e.g. a submission's municipality, archive
+    # case number, case officer, date and route.
+    header: dict[str, object] = field(default_factory=dict)
+    attachments: tuple[Document, ...] = ()  # documents printed after this one (the agreement)
 
     @property
     def file_stem(self) -> str:
-        return self.kind
+        return self.stem or self.kind
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +35,21 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
                             "or run templates/make_templates.py to recreate the standard one")
     tpl = DocxTemplate(str(path))
     env = SandboxedEnvironment(undefined=StrictUndefined)
-    try:
-        tpl.render(template_context(document, tpl), jinja_env=env, autoescape=True)
-    except JinjaError as exc:
-        raise TemplateError(f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags "
-                            "in the template against 'Template variables' in README.md") from None
+    with tempfile.TemporaryDirectory(prefix="samdok-attachments-") as folder:
+        # Attachments (the agreement behind a case submission) are built as documents of
+        # their own, then placed in this one as sub-documents: styles travel with them.
+        attachments = []
+        for i, attachment in enumerate(document.attachments):
+            attached = Path(folder) / f"{i}-{attachment.file_stem}.docx"
+            write_docx(attachment, templates, attached)
+            attachments.append(tpl.new_subdoc(str(attached)))
+        context = {**template_context(document, tpl), "vedlegg": attachments}
+        try:
+            tpl.render(context, jinja_env=env, autoescape=True)
+        except JinjaError as exc:
+            raise TemplateError(
+                f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags in the "
+                "template against 'Template variables' in README.md") from None
     _set_language(tpl, LANGUAGE_TAGS[document.language])
     props = tpl.docx.core_properties
     props.title = document.title
@@ -56,6 +67,7 @@ def template_context(document: Document, tpl: DocxTemplate) -> dict[str, Any]:
         "undertittel": document.subtitle,
         "utkast": document.draft_label,
         "etiketter": document.labels,
+        "topp": document.header,
         "sted_og_dato": document.place_and_date or document.labels.get("sted_og_dato", ""),
         "klausuler": [
             {

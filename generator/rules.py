@@ -62,17 +62,29 @@ def applicable(document: str, form: str) -> list[Requirement]:
 
 def check(loaded: LoadedCase) -> list[Problem]:
     """One problem per unmet requirement, each citing its legal basis."""
-    data = loaded.source.data
     problems = []
-    for document in loaded.case.documents:
+    for document in dict.fromkeys(loaded.case.documents):
         for req in applicable(document, loaded.case.form):
-            if _empty(data.get(req.field)):
-                # A missing key has no line of its own: the message names the file and field.
+            if any(p.field == req.field for p in problems):
+                continue  # required by two documents of the case: say it once
+            path = tuple(req.field.split("."))
+            if _empty(_get(loaded.source.data, path)):
+                # A missing key has no line of its own: point at its parent mapping, if any.
+                parent = path[:-1]
+                line, column = (loaded.source.where(parent) if parent and
+                                _get(loaded.source.data, parent) is not None else (None, None))
                 problems.append(Problem(
-                    loaded.source.file, None, None, req.field,
+                    loaded.source.file, line, column, req.field,
                     f"missing — {req.citation(loaded.case.form)}: {req.description}",
-                    f"add '{req.field}:' to the case file"))
+                    f"add '{path[-1]}:' to the case file"
+                    + (f" under '{'.'.join(parent)}'" if parent else "")))
     return problems
+
+
+def _get(data: object, path: tuple[str, ...]) -> object:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
 
 
 def _empty(value: object) -> bool:

@@ -60,19 +60,34 @@ def pdf_text(pdf: Path, margins: tuple[float, float] = DEFAULT_MARGINS) -> str:
 
 
 def verify_document(document: Document, form: str, pdf: Path, docx: Path) -> list[Finding]:
-    """Each required clause's numbered heading and evidence, in that clause's part of the PDF."""
+    """Each required clause's heading and evidence, in that clause's part of the PDF; then the
+    same for every attached document (the agreement behind a case submission), after it."""
     if not pdf.is_file():
         return [Finding(pdf, "-", "not built yet; hint: run 'samdok build' first")]
-    text = pdf_text(pdf, body_margins(docx))
+    return _check(document, form, pdf, pdf_text(pdf, body_margins(docx)), 0)
+
+
+def _check(document: Document, form: str, pdf: Path, text: str, begin: int) -> list[Finding]:
     findings: list[Finding] = []
     # Headings in document order give each clause its stretch of text.
     starts: dict[str, int] = {}
-    cursor = 0
+    cursor = begin
     for clause in document.clauses:
         at = _find_heading(text, clause.numbered_heading, cursor)
         if at is not None:
             starts[clause.id] = at
             cursor = at + 1
+    # An attachment starts with its title, after this document's last heading.
+    attached_at = []
+    for attachment in document.attachments:
+        at = text.find(normalise(attachment.title), cursor)
+        attached_at.append(at)
+        if at < 0:
+            findings.append(Finding(pdf, "-", f"attachment '{attachment.title}' not found"))
+        else:
+            cursor = at + 1
+    end = next((at for at in attached_at if at >= 0), len(text))
+
     required = {r.clause for r in rules.applicable(document.kind, form)}
     ordered = [c for c in document.clauses if c.id in starts]
     for clause in document.clauses:
@@ -83,14 +98,18 @@ def verify_document(document: Document, form: str, pdf: Path, docx: Path) -> lis
                                     f"heading '{clause.numbered_heading}' not found"))
             continue
         index = ordered.index(clause)
-        end = starts[ordered[index + 1].id] if index + 1 < len(ordered) else len(text)
-        section = text[starts[clause.id]:end]
+        stop = starts[ordered[index + 1].id] if index + 1 < len(ordered) else end
+        section = text[starts[clause.id]:stop]
         for phrase in clause.evidence:
             if normalise(phrase) not in section:
                 findings.append(Finding(pdf, clause.id, f"'{normalise(phrase)}' not found "
                                         f"under '{clause.numbered_heading}'"))
     for clause_id in sorted(required - {c.id for c in document.clauses}):
         findings.append(Finding(pdf, clause_id, "required clause is not in the document model"))
+    for attachment, at in zip(document.attachments, attached_at, strict=True):
+        if at >= 0:
+            findings += [Finding(f.document, f"{attachment.kind}: {f.clause}", f.message)
+                         for f in _check(attachment, form, pdf, text, at)]
     return findings
 
 

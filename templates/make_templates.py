@@ -12,7 +12,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -149,8 +149,26 @@ def _para(doc, text: str, style: str = "Normal"):
     return doc.add_paragraph(text, style=style)
 
 
-def samarbeidsavtale() -> None:
-    """templates/samarbeidsavtale.docx: the cooperation agreement."""
+def _clause_loop(doc, heading: str) -> None:
+    """The document model's clauses and their blocks, each block kind in its own style."""
+    _para(doc, "{%p for klausul in klausuler %}")
+    _para(doc, heading, "Heading 1")
+    _para(doc, "{%p for blokk in klausul.blokker %}")
+    _para(doc, '{%p if blokk.type == "avsnitt" %}')
+    _para(doc, "{{ blokk.tekst }}")
+    _para(doc, '{%p elif blokk.type == "underoverskrift" %}')
+    _para(doc, "{% if blokk.merke %}{{ blokk.merke }} {% endif %}{{ blokk.tekst }}", "Heading 2")
+    _para(doc, '{%p elif blokk.type == "punkt" %}')
+    _para(doc, "{{ blokk.merke }}\t{{ blokk.tekst }}", "Samdok Punkt")
+    _para(doc, '{%p elif blokk.type == "tabell" %}')
+    _para(doc, "{{p blokk.tabell }}")
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p endfor %}")
+    _para(doc, "{%p endfor %}")
+
+
+def samarbeidsavtale(kind: str = "samarbeidsavtale") -> None:
+    """templates/<kind>.docx: an agreement (samarbeidsavtale, tjenesteavtale)."""
     doc = Document()
     _defaults(doc)
     _styles(doc)
@@ -165,20 +183,7 @@ def samarbeidsavtale() -> None:
     _para(doc, "{%p if undertittel %}")
     _para(doc, "{{ undertittel }}", "Subtitle")
     _para(doc, "{%p endif %}")
-    _para(doc, "{%p for klausul in klausuler %}")
-    _para(doc, "{{ klausul.nummer }}. {{ klausul.overskrift }}", "Heading 1")
-    _para(doc, "{%p for blokk in klausul.blokker %}")
-    _para(doc, '{%p if blokk.type == "avsnitt" %}')
-    _para(doc, "{{ blokk.tekst }}")
-    _para(doc, '{%p elif blokk.type == "underoverskrift" %}')
-    _para(doc, "{{ blokk.merke }} {{ blokk.tekst }}", "Heading 2")
-    _para(doc, '{%p elif blokk.type == "punkt" %}')
-    _para(doc, "{{ blokk.merke }}\t{{ blokk.tekst }}", "Samdok Punkt")
-    _para(doc, '{%p elif blokk.type == "tabell" %}')
-    _para(doc, "{{p blokk.tabell }}")
-    _para(doc, "{%p endif %}")
-    _para(doc, "{%p endfor %}")
-    _para(doc, "{%p endfor %}")
+    _clause_loop(doc, "{{ klausul.nummer }}. {{ klausul.overskrift }}")
 
     # Signatures: one row per party. Rows are kept whole on one page.
     _para(doc, "{{ etiketter.underskrifter }}", "Heading 1")
@@ -203,10 +208,65 @@ def samarbeidsavtale() -> None:
         cant = OxmlElement("w:cantSplit")
         tr_pr.append(cant)
 
-    doc.core_properties.title = "Samarbeidsavtale"
+    doc.core_properties.title = kind.capitalize()
     doc.core_properties.language = "nb-NO"
     doc.core_properties.author = "samdok"
-    doc.save(HERE / "samarbeidsavtale.docx")
+    doc.save(HERE / f"{kind}.docx")
+
+
+def saksframlegg() -> None:
+    """templates/saksframlegg.docx: one council's copy of a joint case submission."""
+    doc = Document()
+    _defaults(doc)
+    _styles(doc)
+    _table_style(doc)
+    _style(doc, "Samdok Kommune", size=16, bold=True, after=8, base="Normal")
+    _page_setup(doc, "{{ topp.kommune }} · {{ etiketter.saksframlegg }}")
+    body = doc.element.body
+    for p in list(body.findall(qn("w:p"))):
+        body.remove(p)
+
+    _para(doc, "{{ topp.kommune }}", "Samdok Kommune")
+    # The head: archive case number, archive code, case officer and date ...
+    head = doc.add_table(rows=2, cols=4)
+    head.style = doc.styles["Samdok tabell"]
+    for col, (label, value) in enumerate((("arkivsak", "arkivsak"), ("arkiv", "arkiv"),
+                                          ("saksbehandler", "saksbehandler"),
+                                          ("dato", "dato"))):
+        _cell(head.cell(0, col), f"{{{{ etiketter.{label} }}}}", bold=True)
+        _cell(head.cell(1, col), f"{{{{ topp.{value} }}}}")
+    _para(doc, "")
+    # ... and the route: each meeting the case goes to, in order.
+    route = doc.add_table(rows=3, cols=3)
+    route.style = doc.styles["Samdok tabell"]
+    for col, label in enumerate(("utvalgssak", "utvalg", "møtedato")):
+        _cell(route.cell(0, col), f"{{{{ etiketter.{label} }}}}", bold=True)
+    _cell(route.cell(1, 0), "{%tr for b in topp.behandling %}")
+    _cell(route.cell(2, 0), "{{ b.saksnr }}")
+    _cell(route.cell(2, 1), "{{ b.utvalg }}")
+    _cell(route.cell(2, 2), "{{ b.møtedato }}")
+    row = route.add_row()
+    _cell(row.cells[0], "{%tr endfor %}")
+
+    _para(doc, "{{ tittel }}", "Title")
+    _clause_loop(doc, "{{ klausul.overskrift }}")
+    # The agreement the councils vote on follows on a page of its own.
+    _para(doc, "{%p for vedlegg in vedlegg %}")
+    brk = _para(doc, "")
+    brk.add_run().add_break(WD_BREAK.PAGE)
+    _para(doc, "{{p vedlegg }}")
+    _para(doc, "{%p endfor %}")
+
+    doc.core_properties.title = "Saksframlegg"
+    doc.core_properties.language = "nb-NO"
+    doc.core_properties.author = "samdok"
+    doc.save(HERE / "saksframlegg.docx")
+
+
+def _cell(cell, text: str, bold: bool = False) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.style = cell.part.document.styles["Samdok Tabelltekst"]
+    paragraph.add_run(text).bold = bold
 
 
 def _no_borders(table) -> None:
@@ -221,4 +281,6 @@ def _no_borders(table) -> None:
 
 if __name__ == "__main__":
     samarbeidsavtale()
-    print("wrote", HERE / "samarbeidsavtale.docx")
+    samarbeidsavtale("tjenesteavtale")
+    saksframlegg()
+    print("wrote the standard templates in", HERE)

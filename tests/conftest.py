@@ -36,3 +36,15 @@ def write_case(folder: Path, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The example cases built once per test run, in a project folder of their own, by the
+    real `samdok build --strict` (LibreOffice included)."""
+    folder = tmp_path_factory.mktemp("project")
+    shutil.copytree(EXAMPLES, folder / "cases")
+    result = run_samdok("build", "--strict", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
+    return folder

@@ -24,17 +24,6 @@ pytestmark = pytest.mark.libreoffice
 REQUIRED_HEADINGS = ("Formål", "Økonomi", "Inntreden og uttreden", "Ikrafttredelse")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The example cases built once, in a project folder of their own, by `samdok build`."""
-    folder = tmp_path_factory.mktemp("project")
-    shutil.copytree(EXAMPLES, folder / "cases")
-    result = run_samdok("build", "--strict", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
-    return folder
-
-
 def pdf_words(pdf: Path) -> str:
     with pdfplumber.open(pdf) as doc:
         return " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)

@@ -222,10 +222,53 @@ def test_population_overrides_with_one_date_keep_a_dated_header(tmp_path: Path) 
 def test_a_clause_library_without_a_new_label_is_a_template_error(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(templates_dir(), templates)
-    library_file = templates / "klausuler" / "samarbeidsavtale.nb.yaml"
+    library_file = templates / "klausuler" / "felles.nb.yaml"
     library_file.write_text(library_file.read_text(encoding="utf-8").replace(
         "  andel_av_resten: Andel av resten\n", ""), encoding="utf-8")
     text = THREE.replace("fordeling: {nøkkel: likt}",
                          "fordeling: {nøkkel: grunnbeløp_og_folketall, grunnbeløp: 1000}")
     with pytest.raises(TemplateError, match="no label 'andel_av_resten' under 'etiketter'"):
         compose(load_case(write_case(tmp_path, "c.yaml", text)), templates)
+
+
+def test_both_languages_have_the_same_clauses_labels_and_phrases() -> None:
+    from ruamel.yaml import YAML
+
+    def keys(value):
+        """Nested keys of a mapping (the words differ between languages, the keys must not)."""
+        return {k: keys(v) for k, v in value.items()} if isinstance(value, dict) else None
+
+    def clause_ids(clauses):
+        if isinstance(clauses, dict):  # felles: a catalogue by id
+            return sorted(clauses)
+        return [c if isinstance(c, str) else c["id"] for c in clauses or []]
+
+    yaml = YAML(typ="safe", pure=True)
+    folder = templates_dir() / "klausuler"
+    for nb in sorted(folder.glob("*.nb.yaml")):
+        nn = nb.with_name(nb.name.replace(".nb.", ".nn."))
+        bokmål, nynorsk = (yaml.load(f.read_text(encoding="utf-8")) for f in (nb, nn))
+        for part in ("etiketter", "fraser"):
+            assert keys(bokmål.get(part) or {}) == keys(nynorsk.get(part) or {}), (nb, part)
+        assert clause_ids(bokmål["klausuler"]) == clause_ids(nynorsk["klausuler"]), nb
+
+
+def test_a_submission_carries_the_official_sami_name(tmp_path: Path) -> None:
+    text = (MINIMAL.replace("kommune: 3405", "kommune: 5628").replace("kommune: 3441",
+            "kommune: 5636").replace("vertskommune: 3405", "vertskommune: Tana")
+            .replace("samarbeidsform: vertskommune", "samarbeidsform: vertskommune\n"
+                     "dokumenter: [samarbeidsavtale, saksframlegg]")
+            + "saksframlegg:\n  sammendrag: S.\n  saksopplysninger: O.\n  vurdering: V.\n"
+              "  kommuner:\n"
+              "    Tana: {arkivsak: 27/1, saksbehandler: A, dato: 2027-01-02,"
+              " behandling: [{utvalg: Kommunestyret, møtedato: 2027-02-01}]}\n"
+              "    Nesseby: {arkivsak: 27/2, saksbehandler: B, dato: 2027-01-02,"
+              " behandling: [{utvalg: Kommunestyret, møtedato: 2027-02-02}]}\n")
+    documents = compose(load_case(write_case(tmp_path, "c.yaml", text)), templates_dir())
+    heads = {d.file_stem: d.header["kommune"] for d in documents if d.kind == "saksframlegg"}
+    assert heads == {"saksframlegg-5628": "Deatnu - Tana",
+                     "saksframlegg-5636": "Unjárga - Nesseby"}
+    tana = next(d for d in documents if d.file_stem == "saksframlegg-5628")
+    resolution = tana.clause("forslag_til_vedtak").blocks
+    assert resolution[0].text.startswith("Kommunestyret i Tana kommune godkjenner")
+    assert "likelydende vedtak i Nesseby kommune" in " ".join(b.text for b in resolution)
