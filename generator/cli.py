@@ -53,12 +53,13 @@ STRICT = click.option("--strict", is_flag=True,
                       help="Treat warnings (such as unknown keys) as errors.")
 
 
-def _checked(cases: tuple[str, ...], strict: bool):
+def _checked(cases: tuple[str, ...] | list[Path], strict: bool,
+             taken: dict[str, Path] | None = None):
     from .pipeline import check_cases
     from .project import case_files, templates_dir
 
     return check_cases(case_files(cases), templates_dir(), strict=strict,
-                       warn=lambda text: click.echo(text, err=True))
+                       warn=lambda text: click.echo(text, err=True), taken=taken)
 
 
 @main.command()
@@ -77,12 +78,27 @@ def build(ctx: click.Context, cases: tuple[str, ...], output: str, jobs: int | N
 
     Documents whose inputs are unchanged since the last build are skipped.
     """
-    from .pipeline import build as run_build
-    from .project import shown, templates_dir
+    from .project import case_files, shown, templates_dir
+    from .state import BuildState, up_to_date
 
-    checked = _checked(cases, strict)
-    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"],
-                        jobs=jobs, force=force, progress=_progress)
+    # Cases whose file, templates and samdok are as they were at their last build are not
+    # even read: a rebuild after editing one case of many stays quick.
+    out, paths = Path(output), case_files(cases)
+    recorded = BuildState(out, templates_dir())
+    current = {} if force else {path: found for path in paths
+                                if (found := recorded.current_case(path))}
+    for case_id, documents in current.values():
+        click.echo(up_to_date(case_id, documents))
+    rest = [path for path in paths if path not in current]
+    if not rest:
+        return
+
+    from .pipeline import build as run_build
+
+    checked = _checked(rest, strict, taken={case_id: path for path, (case_id, _)
+                                             in current.items()})
+    written = run_build(checked, templates_dir(), out, verbose=ctx.obj["verbose"], jobs=jobs,
+                        force=force, progress=_progress, recorded=recorded)
     for path in written:
         click.echo(f"wrote {shown(path)}")
 

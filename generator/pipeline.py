@@ -13,7 +13,7 @@ from . import rules, state
 from .case import LoadedCase, load_case
 from .compose import compose
 from .document import Document
-from .errors import CaseError, ConversionError, OutputError, Problem
+from .errors import CaseError, OutputError, Problem
 from .project import shown
 
 Report = Callable[[str], None]
@@ -29,10 +29,11 @@ class Checked:
 
 
 def check_cases(paths: list[Path], templates: Path, strict: bool = False,
-                warn: Report = print) -> list[Checked]:
+                warn: Report = print, taken: dict[str, Path] | None = None) -> list[Checked]:
     """Load, validate, apply the rules and compose every case; all problems in one CaseError.
 
-    Warnings (unknown keys) go to `warn`; with strict=True they are errors.
+    Warnings (unknown keys) go to `warn`; with strict=True they are errors. `taken` holds the
+    ids of cases that are part of the build without being checked again (up to date).
     """
     problems: list[Problem] = []
     checked: list[Checked] = []
@@ -50,7 +51,7 @@ def check_cases(paths: list[Path], templates: Path, strict: bool = False,
             problems += exc.problems
     if problems:
         raise CaseError(problems)
-    ids: dict[str, Path] = {}
+    ids: dict[str, Path] = dict(taken or {})
     for item in checked:
         if item.loaded.id in ids:
             raise CaseError([item.loaded.source.problem(
@@ -79,32 +80,37 @@ class Progress:
 
 @dataclass
 class _Job:
-    """One document to build: where it is staged, where it goes, and its inputs' hash."""
+    """One document to build: where it is staged and where it goes."""
 
-    case_id: str
+    item: Checked
     document: Document
-    key: str
     docx: Path  # staged
     pdf: Path  # staged
 
     @property
     def name(self) -> str:
-        return f"{self.case_id}/{self.document.file_stem}"
+        return f"{self.item.loaded.id}/{self.document.file_stem}"
 
     def targets(self, out: Path) -> list[tuple[Path, Path]]:
-        final = out / self.case_id / self.document.file_stem
+        final = out / self.item.loaded.id / self.document.file_stem
         return [(self.docx, final.with_suffix(".docx")), (self.pdf, final.with_suffix(".pdf"))]
+
+
+def _outputs(document: Document) -> list[str]:
+    """The files a document becomes, inside its case folder."""
+    return [f"{document.file_stem}.docx", f"{document.file_stem}.pdf"]
 
 
 def build(checked: list[Checked], templates: Path, out: Path, report: Report = print,
           verbose: bool = False, jobs: int | None = None, force: bool = False,
-          progress: Callable[[int], Progress] | None = None) -> list[Path]:
+          progress: Callable[[int], Progress] | None = None,
+          recorded: state.BuildState | None = None) -> list[Path]:
     """Write every document to .docx and .pdf under out/<case-id>/; return the files written.
 
-    A document whose inputs are unchanged since it was built is skipped ("up to date")
-    unless `force`. Everything else is produced in a staging folder inside `out` first, and
-    moved into place only when the whole build succeeded, so a failed build leaves earlier
-    outputs untouched. `jobs` LibreOffice workers convert (default: one per core).
+    A document whose inputs are unchanged since it was built (see state.py) is skipped as
+    up to date, unless `force`. Everything else is produced in a staging folder inside `out`
+    first, and moved into place only when the whole build succeeded, so a failed build leaves
+    earlier outputs untouched. `jobs` LibreOffice workers convert (default: one per core).
     """
     # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
     from .convert import find_soffice, to_pdf
@@ -117,18 +123,11 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
                           "hint: check the path and its permissions, or use -o") from None
     try:
-        soffice: str | None = None
-        missing: ConversionError | None = None
-        try:
-            soffice = find_soffice()
-        except ConversionError as exc:
-            missing = exc  # only an error when something needs converting
-        fingerprint = state.build_fingerprint(templates, state.converter_identity(soffice), {})
-        plan, states = _plan(checked, out, staging, fingerprint, force, report)
+        recorded = recorded or state.BuildState(out, templates)
+        plan = _plan(checked, staging, recorded, force, report)
         if not plan:
             return []
-        if missing:
-            raise missing
+        find_soffice()  # LibreOffice missing: say so before rendering anything
         steps = (progress or (lambda total: Progress(total, report)))(len(plan))
         try:
             for job in plan:
@@ -139,39 +138,33 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                    on_done=lambda pdf: steps.step("PDF", f"{by_pdf[pdf].name}.pdf"))
         finally:
             steps.close()
-        return _commit(plan, out, states)
+        return _commit(plan, out, recorded)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _plan(checked: list[Checked], out: Path, staging: Path, fingerprint: str, force: bool,
-          report: Report) -> tuple[list[_Job], dict[str, state.CaseState]]:
-    """The documents that need building, and the state of every case folder involved."""
+def _plan(checked: list[Checked], staging: Path, recorded: state.BuildState, force: bool,
+          report: Report) -> list[_Job]:
+    """The documents that need building; the others are reported as up to date."""
     plan: list[_Job] = []
-    states: dict[str, state.CaseState] = {}
     for item in checked:
         case_id = item.loaded.id
-        states[case_id] = recorded = state.CaseState.load(out / case_id)
         current = 0
         for document in item.documents:
-            key = state.document_key(fingerprint, item.loaded.path, document.kind,
-                                     document.file_stem)
-            stem = document.file_stem
-            if not force and all(recorded.current(f"{stem}{suffix}", key)
-                                 for suffix in (".docx", ".pdf")):
+            if not force and recorded.current_document(item.loaded.path, case_id,
+                                                       _outputs(document)):
                 current += 1
                 continue
             # Distinct names in one folder: LibreOffice workers share it.
-            staged = staging / f"{case_id}--{stem}"
-            plan.append(_Job(case_id, document, key, staged.with_suffix(".docx"),
+            staged = staging / f"{case_id}--{document.file_stem}"
+            plan.append(_Job(item, document, staged.with_suffix(".docx"),
                              staged.with_suffix(".pdf")))
         if current:
-            report(f"up to date  {case_id}/ ({current} of {len(item.documents)} "
-                   "document(s); --force rebuilds)")
-    return plan, states
+            report(state.up_to_date(case_id, current))
+    return plan
 
 
-def _commit(plan: list[_Job], out: Path, states: dict[str, state.CaseState]) -> list[Path]:
+def _commit(plan: list[_Job], out: Path, recorded: state.BuildState) -> list[Path]:
     """Move staged files into place, then record them; os.replace is atomic in one file system.
 
     The state is written last, so it never claims an output that is not in place.
@@ -187,11 +180,12 @@ def _commit(plan: list[_Job], out: Path, states: dict[str, state.CaseState]) -> 
                                   "hint: close the file if it is open in Word, and check "
                                   "permissions") from None
             written.append(target)
-            states[job.case_id].record(target.name, job.key)
-    for case_id in dict.fromkeys(job.case_id for job in plan):
-        try:
-            states[case_id].save()
-        except OSError as exc:
-            raise OutputError(f"{out / case_id}: cannot record the build state "
-                              f"({exc.strerror}); hint: check permissions") from None
+    for item in {id(job.item): job.item for job in plan}.values():
+        recorded.record(item.loaded.path, item.loaded.id, len(item.warnings),
+                        [name for document in item.documents for name in _outputs(document)])
+    try:
+        recorded.save()
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot record the build state ({exc.strerror}); "
+                          "hint: check permissions") from None
     return written

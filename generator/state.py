@@ -1,19 +1,19 @@
-"""Incremental builds: each output remembers a hash of everything it was made from."""
+"""Incremental builds: what each case's outputs were made from, to skip what has not changed."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .project import PACKAGE
 
-# One per case folder: build/<case-id>/.samdok-state.json. Kept apart from manifest.json
-# (which describes the outputs to people); this file only decides what to rebuild.
-STATE_FILE = ".samdok-state.json"
+# One per output folder: build/.samdok.state.json (not .samdok-*, the staging folders' names).
+# It only decides what to rebuild, and is kept apart from build/<case-id>/manifest.json,
+# which describes the outputs to people.
+STATE_FILE = ".samdok.state.json"
 
 
 def _hash_tree(digest, root: Path) -> None:
@@ -29,19 +29,20 @@ def _hash_tree(digest, root: Path) -> None:
             digest.update(b"\0")
 
 
-def converter_identity(soffice: str | None) -> str:
-    """Which LibreOffice would convert: a different install gives different PDFs."""
-    if soffice is None:
-        return "none"
-    real = Path(soffice).resolve()
+def converter_identity() -> str:
+    """Which LibreOffice would convert: another install or version gives other PDFs."""
+    from .convert import find_soffice  # light: the standard library only
+    from .errors import ConversionError
+
     try:
+        real = Path(find_soffice()).resolve()
         info = real.stat()
-    except OSError:
-        return f"{real} missing"
+    except (ConversionError, OSError):
+        return "none"  # the build reports it if anything needs converting
     return f"{real} {info.st_size} {info.st_mtime_ns}"
 
 
-def build_fingerprint(templates: Path, converter: str, options: dict[str, str]) -> str:
+def build_fingerprint(templates: Path, options: dict[str, str] | None = None) -> str:
     """The inputs every document of a build shares.
 
     samdok's version and its own files (code, register, rules: in a development checkout
@@ -49,55 +50,90 @@ def build_fingerprint(templates: Path, converter: str, options: dict[str, str]) 
     templates and clause libraries), the converter, and any option that changes output.
     """
     digest = hashlib.sha256()
-    digest.update(f"samdok {__version__}\0{converter}\0".encode())
-    digest.update(json.dumps(options, sort_keys=True).encode() + b"\0")
+    digest.update(f"samdok {__version__}\0{converter_identity()}\0".encode())
+    digest.update(json.dumps(options or {}, sort_keys=True).encode() + b"\0")
     _hash_tree(digest, PACKAGE)
     _hash_tree(digest, templates)
     return digest.hexdigest()
 
 
-def document_key(fingerprint: str, case_file: Path, kind: str, stem: str) -> str:
-    """The hash of one document's inputs: the build's shared inputs plus its case file."""
-    digest = hashlib.sha256(f"{fingerprint}\0{kind}\0{stem}\0".encode())
-    digest.update(case_file.read_bytes())
-    return digest.hexdigest()
+def up_to_date(case_id: str, documents: int) -> str:
+    return f"up to date  {case_id}/ ({documents} document(s); --force rebuilds)"
 
 
-@dataclass
-class CaseState:
-    """What is recorded about the outputs in one case folder."""
+class BuildState:
+    """The record in one output folder: per case file, its inputs' hash and its outputs."""
 
-    folder: Path
-    outputs: dict[str, dict] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, folder: Path) -> CaseState:
+    def __init__(self, out: Path, templates: Path, options: dict[str, str] | None = None):
+        self.out = out
+        self.fingerprint = build_fingerprint(templates, options)
+        self._keys: dict[Path, str] = {}
         try:
-            data = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-            outputs = data["outputs"] if data.get("samdok") == __version__ else {}
+            data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+            cases = data["cases"] if data.get("samdok") == __version__ else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            outputs = {}  # missing or unreadable: everything is rebuilt
-        return cls(folder, outputs if isinstance(outputs, dict) else {})
+            cases = {}  # missing or unreadable: everything is rebuilt
+        self.cases: dict[str, dict] = cases if isinstance(cases, dict) else {}
 
-    def current(self, name: str, key: str) -> bool:
-        """True if folder/name was built from exactly these inputs and not touched since."""
-        entry = self.outputs.get(name)
-        if not isinstance(entry, dict) or entry.get("inputs") != key:
-            return False
+    def key(self, case_file: Path) -> str:
+        """The hash of everything a case's documents are made from."""
+        case_file = case_file.resolve()
+        if case_file not in self._keys:
+            digest = hashlib.sha256(self.fingerprint.encode() + b"\0")
+            digest.update(case_file.read_bytes())
+            self._keys[case_file] = digest.hexdigest()
+        return self._keys[case_file]
+
+    def _entry(self, case_file: Path) -> dict | None:
+        entry = self.cases.get(str(case_file.resolve()))
+        if not isinstance(entry, dict) or entry.get("inputs") != self.key(case_file):
+            return None
+        return entry
+
+    def _untouched(self, entry: dict, name: str) -> bool:
+        recorded = entry.get("outputs", {}).get(name)
         try:
-            info = (self.folder / name).stat()
-        except OSError:
+            info = (self.out / entry["id"] / name).stat()
+        except (OSError, TypeError, KeyError):
             return False
-        return [entry.get("size"), entry.get("mtime_ns")] == [info.st_size, info.st_mtime_ns]
+        return recorded == [info.st_size, info.st_mtime_ns]
 
-    def record(self, name: str, key: str) -> None:
-        info = (self.folder / name).stat()
-        self.outputs[name] = {"inputs": key, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+    def current_case(self, case_file: Path) -> tuple[str, int] | None:
+        """(case id, number of documents) if every output of the case is current, else None.
+
+        Such a case need not even be read: its file, the templates and samdok are as they
+        were when it was built. A case that had warnings is read again, to show them again.
+        """
+        try:
+            entry = self._entry(case_file)
+        except OSError:
+            return None  # an unreadable case file is reported by the check
+        if entry is None or entry.get("warnings") or not entry.get("outputs"):
+            return None
+        if not all(self._untouched(entry, name) for name in entry["outputs"]):
+            return None
+        return entry["id"], len(entry["outputs"]) // 2  # a .docx and a .pdf each
+
+    def current_document(self, case_file: Path, case_id: str, names: list[str]) -> bool:
+        """True if these outputs of the case were built from its present inputs, untouched."""
+        entry = self._entry(case_file)
+        return (entry is not None and entry.get("id") == case_id
+                and all(self._untouched(entry, name) for name in names))
+
+    def record(self, case_file: Path, case_id: str, warnings: int, names: list[str]) -> None:
+        """Note a case's outputs (names inside out/<case-id>/) as built from its inputs now."""
+        outputs = {}
+        for name in names:
+            info = (self.out / case_id / name).stat()
+            outputs[name] = [info.st_size, info.st_mtime_ns]
+        self.cases[str(case_file.resolve())] = {
+            "id": case_id, "inputs": self.key(case_file), "warnings": warnings,
+            "outputs": outputs}
 
     def save(self) -> None:
         """Write the state file atomically (a crash leaves the old one or the new one)."""
-        text = json.dumps({"samdok": __version__, "outputs": self.outputs}, indent=1,
-                          sort_keys=True)
-        temporary = self.folder / f"{STATE_FILE}.tmp"
+        text = json.dumps({"samdok": __version__, "cases": self.cases}, ensure_ascii=False,
+                          indent=1, sort_keys=True)
+        temporary = self.out / f"{STATE_FILE}.tmp"
         temporary.write_text(text + "\n", encoding="utf-8")
-        os.replace(temporary, self.folder / STATE_FILE)
+        os.replace(temporary, self.out / STATE_FILE)

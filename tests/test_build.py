@@ -87,10 +87,18 @@ def _profile(command: str) -> str:
     return re.search(r"-env:UserInstallation=(file://\S+)", command).group(1)
 
 
+def _project(folder: Path, *cases: Path) -> Path:
+    (folder / "cases").mkdir(parents=True)
+    for case in cases:
+        shutil.copy(case, folder / "cases" / case.name)
+    return folder
+
+
+ROROS = EXAMPLES / "roros-os-holtalen.yaml"
+
+
 def test_workers_share_the_documents_each_with_a_profile_of_its_own(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "cases")
-    for name in ("minimal.yaml", "grunnbelop.yaml"):
-        shutil.copy(FIXTURES / name, tmp_path / "cases" / name)
+    _project(tmp_path, ROROS, FIXTURES / "minimal.yaml", FIXTURES / "grunnbelop.yaml")
     result = run_samdok("-v", "build", "--jobs", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     commands = _commands(result.stdout)
@@ -171,7 +179,7 @@ def test_hung_converter_is_killed_with_its_children_and_retried_once(
     pids = tmp_path / "pids"
     soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
     before = hashes(built / "build")
-    result = run_samdok("-v", "build", cwd=built,
+    result = run_samdok("-v", "build", "--jobs", "1", cwd=built,
                         env={"SAMDOK_SOFFICE": soffice, "SAMDOK_CONVERT_TIMEOUT": "1"})
     assert result.returncode == 3
     assert "did not finish" in result.stderr
@@ -212,8 +220,7 @@ def test_crashed_converter_is_replaced_and_the_build_succeeds(tmp_path: Path) ->
     marker = tmp_path / "crashed-once"
     soffice = _stand_in(tmp_path, f'if [ ! -e "{marker}" ]; then touch "{marker}"; '
                                   f'echo boom >&2; exit 1; fi\nexec "{real}" "$@"')
-    project = tmp_path / "p"
-    shutil.copytree(EXAMPLES, project / "cases")
+    project = _project(tmp_path / "p", ROROS)
     result = run_samdok("-v", "build", cwd=project, env={"SAMDOK_SOFFICE": soffice})
     assert result.returncode == 0, result.stderr
     commands = _commands(result.stdout)
@@ -228,9 +235,8 @@ def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 
 
 def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "cases")
+    _project(tmp_path, ROROS, FIXTURES / "minimal.yaml")
     minimal = tmp_path / "cases" / "minimal.yaml"
-    shutil.copy(FIXTURES / "minimal.yaml", minimal)
     assert run_samdok("build", cwd=tmp_path).returncode == 0
     out = tmp_path / "build"
     before = _snapshot(out)
@@ -268,11 +274,7 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
 
 
 def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "cases")
-    for case in (FIXTURES / "former").glob("*.yaml"):
-        shutil.copy(case, tmp_path / "cases" / case.name)
-    documents = len(list((tmp_path / "cases").glob("*.yaml")))
-    assert documents > 5
+    _project(tmp_path, ROROS, *sorted((FIXTURES / "former").glob("*.yaml")))
     primary, secondary = os.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=tmp_path,
                             stdout=secondary, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
@@ -289,6 +291,8 @@ def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
     os.close(primary)
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
     text = shown.decode("utf-8", "replace")
+    documents = text.count(".pdf\r\n")  # the "wrote …" lines after the bar
+    assert documents > 5
     assert "Building" in text
     assert f"{2 * documents}/{2 * documents}" in text
     assert "[1/" not in text  # no per-document lines on a terminal
