@@ -196,9 +196,11 @@ def test_ctrl_c_stops_every_converter_and_keeps_the_outputs(built: Path, tmp_pat
     pids = tmp_path / "pids"
     soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
     before = hashes(built / "build")
+    # SIGINT as a terminal's Ctrl-C gives it (a background job of a shell ignores it).
     proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=built,
                             env={**os.environ, "SAMDOK_SOFFICE": soffice},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not pids.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
