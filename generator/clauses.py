@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +52,16 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
+@lru_cache(maxsize=4096)
+def _compiled(text: str):
+    """Each text compiled once: a submission to 357 councils renders the same clauses for each."""
+    return environment().from_string(text)
+
+
 def render(text: str, context: dict[str, Any], where: str) -> str:
     """Render one clause text; a broken placeholder is a TemplateError naming where it is."""
     try:
-        return environment().from_string(text).render(context)
+        return _compiled(text).render(context)
     except UndefinedError as exc:
         raise errors.TemplateError(
             f"{where}: unknown placeholder ({exc.message}); "
