@@ -27,8 +27,13 @@ def template_path(templates: Path, kind: str) -> Path:
     return templates / f"{kind}.docx"
 
 
-def write_docx(document: Document, templates: Path, out: Path) -> None:
-    """Render the document into templates/<kind>.docx and save it at out."""
+def write_docx(document: Document, templates: Path, out: Path,
+               rendered: dict[int, Path] | None = None) -> None:
+    """Render the document into templates/<kind>.docx and save it at out.
+
+    `rendered` maps id() of documents already written in this build to their files, so an
+    agreement attached to every council's submission is rendered once, not once per council.
+    """
     path = template_path(templates, document.kind)
     if not path.is_file():
         raise TemplateError(f"{path}: Word template not found; hint: restore it from git, "
@@ -40,8 +45,10 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
         # their own, then placed in this one as sub-documents: styles travel with them.
         attachments = []
         for i, attachment in enumerate(document.attachments):
-            attached = Path(folder) / f"{i}-{attachment.file_stem}.docx"
-            write_docx(attachment, templates, attached)
+            attached = (rendered or {}).get(id(attachment))
+            if attached is None:
+                attached = Path(folder) / f"{i}-{attachment.file_stem}.docx"
+                write_docx(attachment, templates, attached)
             attachments.append(tpl.new_subdoc(str(attached)))
         context = {**template_context(document, tpl), "vedlegg": attachments}
         try:

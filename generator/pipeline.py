@@ -130,8 +130,10 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         find_soffice()  # LibreOffice missing: say so before rendering anything
         steps = (progress or (lambda total: Progress(total, report)))(len(plan))
         try:
+            rendered: dict[int, Path] = {}  # an agreement is rendered once, then attached
             for job in plan:
-                write_docx(job.document, templates, job.docx)
+                write_docx(job.document, templates, job.docx, rendered)
+                rendered[id(job.document)] = job.docx
                 steps.step("Word", f"{job.name}.docx")
             by_pdf = {job.pdf: job for job in plan}
             to_pdf([job.docx for job in plan], staging, verbose=verbose, jobs=jobs,
