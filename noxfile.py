@@ -75,3 +75,12 @@ def lint(session: nox.Session) -> None:
     """Check the code with ruff."""
     session.install("ruff")
     session.run("ruff", "check", "generator", "tests", "templates", "noxfile.py")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time builds against one LibreOffice process per document; print the figures."""
+    ensure_libreoffice(session)
+    install(session)
+    session.install("psutil")
+    session.run("python", "tests/bench.py", *session.posargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,12 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
+@lru_cache(maxsize=4096)
+def _compiled(text: str):
+    """Each text compiled once: a submission to 357 councils renders the same clauses for each."""
+    return environment().from_string(text)
+
+
 class PlaceholderError(errors.TemplateError):
     """A text's placeholders do not render; carries what and where, for a located message."""
 
@@ -65,7 +71,7 @@ class PlaceholderError(errors.TemplateError):
 def render(text: str, context: dict[str, Any], where: str) -> str:
     """Render one text; a broken placeholder is a PlaceholderError naming where it is."""
     try:
-        return environment().from_string(text).render(context)
+        return _compiled(text).render(context)
     except UndefinedError as exc:
         raise PlaceholderError(where, f"unknown placeholder ({exc.message})",
                                "see 'Template variables' in README.md for the names you can "

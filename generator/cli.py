@@ -53,12 +53,13 @@ STRICT = click.option("--strict", is_flag=True,
                       help="Treat warnings (such as unknown keys) as errors.")
 
 
-def _checked(cases: tuple[str, ...], strict: bool):
+def _checked(cases: tuple[str, ...] | list[Path], strict: bool,
+             taken: dict[str, Path] | None = None):
     from .pipeline import check_cases
     from .project import case_files, templates_dir
 
     return check_cases(case_files(cases), templates_dir(), strict=strict,
-                       warn=lambda text: click.echo(text, err=True))
+                       warn=lambda text: click.echo(text, err=True), taken=taken)
 
 
 @main.command()
@@ -69,24 +70,68 @@ def _checked(cases: tuple[str, ...], strict: bool):
               help="Build the final version: no draft stamp or watermark. Refuses unless the "
                    "case is marked final (status: endelig) and it and the templates are "
                    "committed to git.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="LibreOffice workers converting at once  [default: one per core]")
+@click.option("--force", is_flag=True, help="Rebuild documents that are up to date.")
 @STRICT
 @click.pass_context
 @_handle_errors
 def build(ctx: click.Context, cases: tuple[str, ...], output: str, final: bool,
-          strict: bool) -> None:
+          jobs: int | None, force: bool, strict: bool) -> None:
     """Build Word and PDF documents for CASES (default: every case in cases/).
 
     Drafts carry a stamp (draft number, date, the case's git commit) in the footer and an
-    UTKAST watermark; every build writes OUTPUT/<case-id>/manifest.json.
+    UTKAST watermark; every build writes OUTPUT/<case-id>/manifest.json. Cases whose inputs
+    are unchanged since the last build are skipped.
     """
-    from .pipeline import build as run_build
-    from .project import shown, templates_dir
+    from .project import case_files, shown, templates_dir
+    from .state import BuildState, up_to_date
 
-    checked = _checked(cases, strict)
-    written = run_build(checked, templates_dir(), Path(output), verbose=ctx.obj["verbose"],
-                        final=final)
+    # Cases whose file (and its git state), templates and samdok are as they were at their
+    # last build are not even read: a rebuild after editing one case of many stays quick.
+    out, paths = Path(output), case_files(cases)
+    recorded = BuildState(out, templates_dir(), {"final": str(final)})
+    current = {} if force else {path: found for path in paths
+                                if (found := recorded.current_case(path))}
+    for case_id, documents in current.values():
+        click.echo(up_to_date(case_id, documents))
+    rest = [path for path in paths if path not in current]
+    if not rest:
+        return
+
+    from .pipeline import build as run_build
+
+    checked = _checked(rest, strict, taken={case_id: path for path, (case_id, _)
+                                             in current.items()})
+    written = run_build(checked, templates_dir(), out, verbose=ctx.obj["verbose"],
+                        final=final, jobs=jobs, force=force, progress=_progress,
+                        recorded=recorded)
     for path in written:
         click.echo(f"wrote {shown(path)}")
+
+
+class _Bar:
+    """A progress bar over rendering and conversion, for a terminal and a build of some size."""
+
+    def __init__(self, total: int):
+        self.bar = click.progressbar(length=2 * total, label="Building",
+                                     item_show_func=lambda name: name, show_pos=True)
+        self.bar.__enter__()
+
+    def step(self, phase: str, name: str) -> None:
+        self.bar.update(1, f"{phase} {name}")
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+def _progress(total: int):
+    """A bar on a terminal when there are more than a few documents, else a line each."""
+    from .pipeline import Progress
+
+    if total > 5 and sys.stdout.isatty():
+        return _Bar(total)
+    return Progress(total, click.echo)
 
 
 @main.command()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import weakref
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -223,6 +225,25 @@ def _insert_new_clauses(loaded: LoadedCase, lib: Library, context: dict[str, Any
         raise CaseError(problems)
 
 
+def _per_case(function):
+    """Remember a function of (case, clause library) for as long as the case is loaded.
+
+    A submission to 357 councils asks for the same context and cost table for every copy;
+    computing them once per case keeps composing linear. The results are only read.
+    """
+    memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(function)
+    def remembered(loaded: LoadedCase, lib: Library):
+        results = memo.setdefault(loaded, {})
+        if id(lib) not in results:  # libraries are cached for the whole run (clauses.py)
+            results[id(lib)] = function(loaded, lib)
+        return results[id(lib)]
+
+    return remembered
+
+
+@_per_case
 def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
     """The values clause texts and Word templates see, under the case file's Norwegian names."""
     case, lang = loaded.case, loaded.case.language
@@ -454,6 +475,7 @@ def _area_text(area: Area, lib: Library) -> str:
     return text
 
 
+@_per_case
 def cost_table(loaded: LoadedCase, lib: Library) -> Table:
     """The parties' shares of the costs, and amounts per budget year that add up exactly.
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pdfplumber
@@ -74,18 +79,38 @@ def test_verify_names_the_clause_whose_substance_is_missing(tmp_path: Path) -> N
     assert "'1. juli 2016' not found under '12. Ikrafttredelse'" in result.stderr
 
 
-def test_one_converter_process_for_all_documents_of_a_build(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLES, tmp_path / "cases")
-    shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "cases" / "minimal.yaml")
-    result = run_samdok("-v", "build", cwd=tmp_path)
+def _commands(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("$ ")]
+
+
+def _profile(command: str) -> str:
+    return re.search(r"-env:UserInstallation=(file://\S+)", command).group(1)
+
+
+def _project(folder: Path, *cases: Path) -> Path:
+    (folder / "cases").mkdir(parents=True)
+    for case in cases:
+        shutil.copy(case, folder / "cases" / case.name)
+    return folder
+
+
+ROROS = EXAMPLES / "roros-os-holtalen.yaml"
+
+
+def test_workers_share_the_documents_each_with_a_profile_of_its_own(tmp_path: Path) -> None:
+    _project(tmp_path, ROROS, FIXTURES / "minimal.yaml", FIXTURES / "grunnbelop.yaml")
+    result = run_samdok("-v", "build", "--jobs", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    commands = [line for line in result.stdout.splitlines() if line.startswith("$ ")]
-    assert len(commands) == 1
-    assert "minimal--samarbeidsavtale.docx" in commands[0]
-    assert "roros-os-holtalen--samarbeidsavtale.docx" in commands[0]
-    assert "-env:UserInstallation=file://" in commands[0]
-    for case_id in ("minimal", "roros-os-holtalen"):
+    commands = _commands(result.stdout)
+    assert len(commands) == 2  # one warm LibreOffice per worker, not one per document
+    assert _profile(commands[0]) != _profile(commands[1])
+    converted = [doc for command in commands for doc in re.findall(r"\S+\.docx", command)]
+    assert sorted(Path(doc).name for doc in converted) == [
+        "grunnbelop--samarbeidsavtale.docx", "minimal--samarbeidsavtale.docx",
+        "roros-os-holtalen--samarbeidsavtale.docx"]
+    for case_id in ("grunnbelop", "minimal", "roros-os-holtalen"):
         assert (tmp_path / "build" / case_id / "samarbeidsavtale.pdf").stat().st_size > 0
+        assert f"PDF   {case_id}/samarbeidsavtale.pdf" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -134,6 +159,146 @@ def test_failed_conversion_leaves_previous_outputs_untouched(
     assert "Traceback" not in result.stderr
     assert hashes(built / "build") == before
     assert not list((built / "build").glob(".samdok-*"))
+
+
+def _alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie waiting to be reaped."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
+
+
+# A hanging stand-in with a child of its own; it records both process ids.
+HANG_WITH_CHILD = 'sleep 60 &\necho $$ $! >> "{pids}"\nwait'
+
+
+def test_hung_converter_is_killed_with_its_children_and_retried_once(
+        built: Path, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
+    before = hashes(built / "build")
+    result = run_samdok("-v", "build", "--jobs", "1", cwd=built,
+                        env={"SAMDOK_SOFFICE": soffice, "SAMDOK_CONVERT_TIMEOUT": "1"})
+    assert result.returncode == 3
+    assert "did not finish" in result.stderr
+    assert "failed the same way on a fresh LibreOffice" in result.stderr
+    commands = _commands(result.stdout)
+    assert len(commands) == 2 and _profile(commands[0]) != _profile(commands[1])
+    started = [int(pid) for pid in pids.read_text().split()]
+    assert len(started) == 4
+    assert not [pid for pid in started if _alive(pid)]
+    assert hashes(built / "build") == before
+
+
+def test_ctrl_c_stops_every_converter_and_keeps_the_outputs(built: Path, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
+    before = hashes(built / "build")
+    # SIGINT as a terminal's Ctrl-C gives it (a background job of a shell ignores it).
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=built,
+                            env={**os.environ, "SAMDOK_SOFFICE": soffice},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not pids.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pids.exists(), "the converter never started"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted; earlier outputs are unchanged" in stderr
+    assert "Traceback" not in stderr
+    assert not [pid for pid in map(int, pids.read_text().split()) if _alive(pid)]
+    assert hashes(built / "build") == before
+    assert not list((built / "build").glob(".samdok-*"))
+
+
+def test_crashed_converter_is_replaced_and_the_build_succeeds(tmp_path: Path) -> None:
+    # The first LibreOffice crashes; the retry runs the real one on a fresh profile.
+    real = shutil.which("soffice") or shutil.which("libreoffice")
+    assert real, "LibreOffice is needed for this test"
+    marker = tmp_path / "crashed-once"
+    soffice = _stand_in(tmp_path, f'if [ ! -e "{marker}" ]; then touch "{marker}"; '
+                                  f'echo boom >&2; exit 1; fi\nexec "{real}" "$@"')
+    project = _project(tmp_path / "p", ROROS)
+    result = run_samdok("-v", "build", cwd=project, env={"SAMDOK_SOFFICE": soffice})
+    assert result.returncode == 0, result.stderr
+    commands = _commands(result.stdout)
+    assert len(commands) == 2 and _profile(commands[0]) != _profile(commands[1])
+    text = pdf_words(project / "build" / "roros-os-holtalen" / "samarbeidsavtale.pdf")
+    assert "1. juli 2016" in text
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    return {name: (digest, (folder / name).stat().st_mtime_ns)
+            for name, digest in hashes(folder).items()}
+
+
+def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -> None:
+    _project(tmp_path, ROROS, FIXTURES / "minimal.yaml")
+    minimal = tmp_path / "cases" / "minimal.yaml"
+    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    out = tmp_path / "build"
+    before = _snapshot(out)
+
+    result = run_samdok("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date  minimal/" in result.stdout
+    assert "up to date  roros-os-holtalen/" in result.stdout
+    assert "wrote" not in result.stdout
+    assert _snapshot(out) == before  # not even rewritten
+
+    minimal.write_text(minimal.read_text(encoding="utf-8").replace(
+        "felles lønningskontor", "felles lønns- og personalkontor"), encoding="utf-8")
+    result = run_samdok("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "wrote build/minimal/samarbeidsavtale.pdf" in result.stdout
+    assert "up to date  roros-os-holtalen/" in result.stdout
+    assert "wrote build/roros-os-holtalen" not in result.stdout
+    assert "lønns- og personalkontor" in pdf_words(out / "minimal" / "samarbeidsavtale.pdf")
+
+    # A changed clause text in the project's templates is an input of every document.
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    library = next((tmp_path / "templates" / "klausuler").glob("*.yaml"))
+    library.write_text(library.read_text(encoding="utf-8") + "\n# endret\n", encoding="utf-8")
+    result = run_samdok("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" not in result.stdout
+    assert "wrote build/minimal/samarbeidsavtale.pdf" in result.stdout
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
+
+    result = run_samdok("build", "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" not in result.stdout
+    assert len(re.findall(r"^wrote build/\S+\.(docx|pdf)$", result.stdout, re.M)) == 4
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
+    _project(tmp_path, ROROS, *sorted((FIXTURES / "former").glob("*.yaml")))
+    primary, secondary = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=tmp_path,
+                            stdout=secondary, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    text = shown.decode("utf-8", "replace")
+    documents = text.count(".pdf\r\n")  # the "wrote …" lines after the bar
+    assert documents > 5
+    assert "Building" in text
+    assert f"{2 * documents}/{2 * documents}" in text
+    assert "[1/" not in text  # no per-document lines on a terminal
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in text
 
 
 def test_failed_render_leaves_previous_outputs_untouched(built: Path, tmp_path: Path) -> None:
