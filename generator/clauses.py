@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import errors
@@ -52,6 +53,15 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
+class PlaceholderError(errors.TemplateError):
+    """A text's placeholders do not render; carries what and where, for a located message."""
+
+    def __init__(self, where: str, detail: str, hint: str, line: int | None = None):
+        self.where, self.detail, self.hint, self.line = where, detail, hint, line
+        at = f" line {line}" if line else ""
+        super().__init__(f"{where}{at}: {detail}; hint: {hint}")
+
+
 @lru_cache(maxsize=4096)
 def _compiled(text: str):
     """Each text compiled once: a submission to 357 councils renders the same clauses for each."""
@@ -59,18 +69,21 @@ def _compiled(text: str):
 
 
 def render(text: str, context: dict[str, Any], where: str) -> str:
-    """Render one clause text; a broken placeholder is a TemplateError naming where it is."""
+    """Render one text; a broken placeholder is a PlaceholderError naming where it is."""
     try:
         return _compiled(text).render(context)
     except UndefinedError as exc:
-        raise errors.TemplateError(
-            f"{where}: unknown placeholder ({exc.message}); "
-            "hint: see 'Template variables' in README.md for the names you can use") from None
+        raise PlaceholderError(where, f"unknown placeholder ({exc.message})",
+                               "see 'Template variables' in README.md for the names you can "
+                               "use") from None
+    except SecurityError as exc:
+        raise PlaceholderError(where, f"not allowed in a placeholder ({exc})",
+                               "placeholders may only name the values listed under 'Template "
+                               "variables' in README.md") from None
     except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        raise errors.TemplateError(
-            f"{where}{f' line {line}' if line else ''}: {exc.message}; "
-            "hint: check that every {{ and {% is closed") from None
+        raise PlaceholderError(where, exc.message or "broken placeholder",
+                               "check that every {{ has its }} and every {% its %}",
+                               getattr(exc, "lineno", None)) from None
 
 
 # A numbered item starts "1. " and a capital letter, so a paragraph that opens with a date

@@ -66,27 +66,34 @@ def _checked(cases: tuple[str, ...] | list[Path], strict: bool,
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
               help="Output folder; documents go to OUTPUT/<case-id>/.")
+@click.option("--final", is_flag=True,
+              help="Build the final version: no draft stamp or watermark. Refuses unless the "
+                   "case is marked final (status: endelig) and it and the templates are "
+                   "committed to git.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="LibreOffice workers converting at once  [default: one per core]")
 @click.option("--force", is_flag=True, help="Rebuild documents that are up to date.")
 @STRICT
 @click.pass_context
 @_handle_errors
-def build(ctx: click.Context, cases: tuple[str, ...], output: str, jobs: int | None,
-          force: bool, strict: bool) -> None:
+def build(ctx: click.Context, cases: tuple[str, ...], output: str, final: bool,
+          jobs: int | None, force: bool, strict: bool) -> None:
     """Build Word and PDF documents for CASES (default: every case in cases/).
 
-    Documents whose inputs are unchanged since the last build are skipped.
+    Drafts carry a stamp (draft number, date, the case's git commit) in the footer and an
+    UTKAST watermark; every build writes OUTPUT/<case-id>/manifest.json. Documents whose
+    inputs are unchanged since they were built are skipped.
     """
     from .project import case_files, shown, templates_dir
     from .state import BuildState, up_to_date
 
     # Cases whose file, templates and samdok are as they were at their last build are not
-    # even read: a rebuild after editing one case of many stays quick.
+    # even read: a rebuild after editing one case of many stays quick. A final build always
+    # reads them, to check they are marked final and committed.
     out, paths = Path(output), case_files(cases)
-    recorded = BuildState(out, templates_dir())
-    current = {} if force else {path: found for path in paths
-                                if (found := recorded.current_case(path))}
+    recorded = BuildState(out, templates_dir(), final)
+    current = {} if force or final else {path: found for path in paths
+                                         if (found := recorded.current_case(path))}
     for case_id, documents in current.values():
         click.echo(up_to_date(case_id, documents))
     rest = [path for path in paths if path not in current]
@@ -97,8 +104,8 @@ def build(ctx: click.Context, cases: tuple[str, ...], output: str, jobs: int | N
 
     checked = _checked(rest, strict, taken={case_id: path for path, (case_id, _)
                                              in current.items()})
-    written = run_build(checked, templates_dir(), out, verbose=ctx.obj["verbose"], jobs=jobs,
-                        force=force, progress=_progress, recorded=recorded)
+    written = run_build(checked, templates_dir(), out, verbose=ctx.obj["verbose"], final=final,
+                        jobs=jobs, force=force, progress=_progress, recorded=recorded)
     for path in written:
         click.echo(f"wrote {shown(path)}")
 
@@ -146,7 +153,10 @@ def check(cases: tuple[str, ...], strict: bool) -> None:
 @STRICT
 @_handle_errors
 def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
-    """Read the built PDFs of CASES back and prove every required clause is in them."""
+    """Read the built PDFs of CASES back and prove every required clause is in them.
+
+    Also checks each PDF for the archive: PDF/A-2b, tagged, language, title, embedded fonts.
+    """
     from .project import shown
     from .verify import verify_document
 
@@ -162,7 +172,7 @@ def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
             if findings:
                 failures += 1
             else:
-                click.echo(f"ok  {shown(pdf)}: every required clause found")
+                click.echo(f"ok  {shown(pdf)}: every required clause found; PDF/A-2b, tagged")
     if failures:
         click.echo(f"{failures} document(s) failed verification", err=True)
         sys.exit(EXIT_INVALID)
@@ -210,6 +220,77 @@ def schema(markdown: bool) -> None:
 
 
 @main.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False),
+              help="Also write the comparison as one self-contained HTML page.")
+@click.option("--docx", "docx_file", type=click.Path(dir_okay=False),
+              help="Also write the new version as Word with tracked changes (a redline).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON instead.")
+@click.option("--color/--no-color", default=None, help="Colour the text (default: on a tty).")
+@_handle_errors
+def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None,
+         as_json: bool, color: bool | None) -> None:
+    """Compare two versions of a case, clause by clause.
+
+    OLD and NEW are case files, .docx files samdok built (perhaps edited since), or FILE@REV
+    for a version in git. With only OLD: FILE@REV against the working copy, or FILE at HEAD
+    against the working copy.
+    """
+    import json
+
+    from .diff import compare
+    from .diff_report import to_html, to_json, to_terminal
+    from .project import templates_dir
+    from .versions import labels, load, split
+
+    if new is None:
+        path, revision = split(old)
+        old, new = (f"{old}@HEAD", old) if revision is None else (old, str(path))
+    templates = templates_dir()
+    before, _ = load(old, templates)
+    after, read_back = load(new, templates, kind=before.document.kind)
+    words = labels(after, templates)
+    comparison = compare(before, after, words)
+    if as_json:
+        click.echo(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
+    else:
+        tty = sys.stdout.isatty() if color is None else color
+        click.echo(to_terminal(comparison, words, tty), nl=False, color=tty)
+    if html_file:
+        Path(html_file).write_text(to_html(comparison, words), encoding="utf-8")
+    if docx_file:
+        from .redline import write_redline
+
+        write_redline(comparison, templates, Path(docx_file), read_back)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_handle_errors
+def text(file: str) -> None:
+    """Print FILE as plain Markdown: a .docx through pandoc, a case file as its document.
+
+    Made for git: with a textconv driver, `git diff` shows cases and committed documents as
+    readable text (see README.md).
+    """
+    path = Path(file)
+    if path.suffix.lower() == ".docx":
+        from .text_writer import docx_markdown
+
+        click.echo(docx_markdown(path), nl=False)
+        return
+    from .case import load_case
+    from .compose import compose
+    from .project import templates_dir
+    from .text_writer import markdown
+
+    loaded = load_case(path, file)
+    for document in compose(loaded, templates_dir()):
+        click.echo(markdown(document), nl=False)
+
+
+@main.command()
 @click.option("--form", "form", required=True, help="The cooperation form (samarbeidsform).",
               type=click.Choice(["vertskommune", "vertskommune_med_nemnd", "oppgavefellesskap",
                                  "politisk_råd", "iks", "tjenestekjøp", "rammeavtale"]))
@@ -237,6 +318,94 @@ def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | N
     text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title, str(path))
     write_new(path, text, force)
     click.echo(f"wrote {path}; next: fill in the «…» texts, then samdok check {path}")
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pkcs12", "pkcs12", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The signer's certificate and private key (.p12 or .pfx). Its password is "
+                   "read from $SAMDOK_PKCS12_PASSWORD, or asked for.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Signed file (default: NAME-signert.pdf beside NAME.pdf; a file whose name "
+                   "already ends in -signert is signed in place).")
+@_handle_errors
+def sign(pdf: Path, pkcs12: Path, output: Path | None) -> None:
+    """Sign PDF with a PAdES signature, as an incremental update that keeps earlier
+    signatures valid. Parties sign one after another, each into a new signature field."""
+    from . import sign as signing
+
+    out = output or signing.default_output(pdf)
+    signing.check_output(pdf, out)
+    data = signing.read_pdf(pdf)
+    credential = signing.read_pkcs12(pkcs12)
+    signer = signing.load_signer(credential, pkcs12, _password(pkcs12))
+    signed = signing.sign(pdf, data, signer, out)
+    click.echo(f"signed by {signed.signer} in field {signed.field}: wrote {signed.output}")
+    if signed.pdfa is None:
+        click.echo(f"note: {pdf} is not PDF/A; the archive expects PDF/A (samdok build makes it)",
+                   err=True)
+
+
+def _password(pkcs12: Path) -> str:
+    """From the environment or a hidden prompt; never an option, so it stays out of shell
+    history and process lists."""
+    import os
+
+    from .errors import SigningError
+    from .sign import PASSWORD_VARIABLE
+
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        raise SigningError(f"no password for {pkcs12}: set {PASSWORD_VARIABLE}, or run "
+                           "samdok sign in a terminal to be asked")
+    return click.prompt(f"Password for {pkcs12}", hide_input=True, default="",
+                        show_default=False)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--trust", multiple=True, metavar="CERT",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A trust root's certificate (PEM or DER); repeat for more. Without it, "
+                   "trust is not checked.")
+@_handle_errors
+def signatures(pdf: Path, trust: tuple[Path, ...]) -> None:
+    """List the signatures in PDF and check them: signer, time, whether the signed content is
+    intact, whether anything but signing happened afterwards, and (with --trust) trust.
+
+    Exit code 1 when a signature is broken, the file changed after signing, or (with --trust)
+    a certificate does not chain to a given root.
+    """
+    from .sign import check_signatures
+
+    report = check_signatures(pdf, list(trust))
+    for number, check in enumerate(report.signatures, start=1):
+        when = f"{check.time:%Y-%m-%d %H:%M:%S %Z}".strip() if check.time else "no time given"
+        click.echo(f"{number}. {check.field}: {check.signer}")
+        click.echo(f"   signed:   {when} (the signer's clock)")
+        click.echo("   intact:   " + ("yes, the signed content is unchanged" if check.intact
+                                      else "NO: the signed content was changed or the "
+                                      "signature is damaged"))
+        click.echo(f"   coverage: {'' if check.covers else 'NO: '}{check.coverage}")
+        click.echo(f"   trusted:  {'' if check.trusted is not False else 'NO: '}"
+                   f"{check.trust_note}")
+    if report.uncovered_bytes:
+        click.echo(f"NO: {report.uncovered_bytes} byte(s) after the last signature are not "
+                   "covered by any signature: the file was changed after signing", err=True)
+    count = len(report.signatures)
+    if not report.ok:
+        failed = sum(1 for s in report.signatures
+                     if not (s.intact and s.covers and s.trusted is not False))
+        problems = [f"{failed} of {count} signature(s) fail"] if failed else []
+        if report.uncovered_bytes:
+            problems.append("the file changed after the last signature")
+        click.echo(f"{pdf}: {' and '.join(problems)}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"{pdf}: {count} signature(s), all intact; nothing but signing changed the "
+               "file after any of them")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,21 @@ from pathlib import Path
 from typing import Any
 
 from . import costs, norsk, register
-from .case import AGREEMENTS, Area, Case, LoadedCase, Party
-from .clauses import Library, StandardClause, blocks, library, render
-from .document import Block, Clause, Document, Item, Paragraph, Signatory, SubHeading, Table
+from .case import Area, Case, LoadedCase, Party
+from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
+from .document import (
+    AGREEMENTS,
+    Block,
+    Clause,
+    Document,
+    Item,
+    Paragraph,
+    Signatory,
+    SubHeading,
+    Table,
+)
 from .errors import CaseError, TemplateError
+from .load import dotted
 
 
 def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
@@ -40,7 +51,6 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
     case = loaded.case
     lib = library(templates, kind, case.language)
     context = {**build_context(loaded, lib), **(extra or {})}
-    where = loaded.source.file
     agreement = kind in AGREEMENTS
     # The case's `klausuler` change the agreement; a submission's sections are its own.
     overrides = case.clauses if agreement else {}
@@ -52,11 +62,13 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         override = overrides.get(std.id)
         heading = override.heading if override and override.heading else std.heading
         text = override.text if override and override.text else std.text
-        rendered = render(text, context, f"{lib.path.name}: clause '{std.id}'"
-                          if not (override and override.text) else f"{where}: klausuler.{std.id}")
+        if override and override.text:
+            rendered = case_text(loaded, ("klausuler", std.id, "tekst"), text, context)
+        else:
+            rendered = render(text, context, f"{lib.path.name}: clause '{std.id}'")
         if override and override.addition:
-            rendered += "\n\n" + render(override.addition, context,
-                                        f"{where}: klausuler.{std.id}.tillegg")
+            rendered += "\n\n" + case_text(loaded, ("klausuler", std.id, "tillegg"),
+                                           override.addition, context)
         drafts.append((std, heading, rendered))
 
     if agreement:
@@ -96,6 +108,16 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
     return Document(**{**defaults, **fields})
 
 
+def case_text(loaded: LoadedCase, path: tuple[str | int, ...], text: str,
+              context: dict[str, Any]) -> str:
+    """Render a text from the case file; a broken placeholder is a problem at its place."""
+    try:
+        return render(text, context, f"{loaded.source.file}: {dotted(path)}")
+    except PlaceholderError as exc:
+        where = f" (line {exc.line} of the text)" if exc.line and exc.line > 1 else ""
+        raise CaseError([loaded.source.problem(path, exc.detail + where, exc.hint)]) from None
+
+
 def _present(context: dict[str, Any], path: str) -> bool:
     """Whether a dotted context value ("saksframlegg.konklusjon") is there and not empty."""
     value: Any = context
@@ -123,15 +145,14 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         **_council_share(loaded, lib, number),
     }
     base = {**build_context(loaded, lib), **extra}
-    file = loaded.source.file
     texts = {}
     for key, value in (("sammendrag", case.submission.summary),
                        ("saksopplysninger", case.submission.facts),
                        ("vurdering", case.submission.assessment),
                        ("konklusjon", case.submission.conclusion)):
-        texts[key] = render(value, base, f"{file}: saksframlegg.{key}") if value else ""
-    texts["vedtakspunkter"] = [render(p, base, f"{file}: saksframlegg.vedtakspunkter")
-                               for p in case.submission.points]
+        texts[key] = case_text(loaded, ("saksframlegg", key), value, base) if value else ""
+    texts["vedtakspunkter"] = [case_text(loaded, ("saksframlegg", "vedtakspunkter", i), p, base)
+                               for i, p in enumerate(case.submission.points)]
     texts["vedlegg"] = [agreement.title, *case.submission.attachments]
     extra["saksframlegg"] = texts
     header = {
@@ -197,7 +218,7 @@ def _insert_new_clauses(loaded: LoadedCase, lib: Library, context: dict[str, Any
                 (*path, "etter"), f"no clause '{override.after}' to place it after",
                 f"use one of: {', '.join(ids)}"))
             continue
-        rendered = render(override.text, context, f"{loaded.source.file}: klausuler.{clause_id}")
+        rendered = case_text(loaded, ("klausuler", clause_id, "tekst"), override.text, context)
         std = StandardClause(clause_id, override.heading, override.text)
         drafts.insert(ids.index(override.after) + 1, (std, override.heading, rendered))
     if problems:
@@ -274,26 +295,29 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
             "tekst": "",
         }
     # Free texts from the case may use the placeholders above; render them last.
-    file = loaded.source.file
     for key, value in (("bakgrunn", case.background), ("formål", case.purpose),
                        ("vertskommuneprinsipp", case.host_principle),
                        ("samarbeidsorgan", case.joint_body), ("inntreden", case.entry),
                        ("innskudd", case.contributions), ("oppløsning", case.dissolution),
                        ("tjeneste", case.service), ("rapportering", case.reporting),
                        ("arbeidsgiveransvar", case.employer)):
-        ctx[key] = render(value, ctx, f"{file}: {key}") if value else ""
-    ctx["oppgaver"] = [render(t, ctx, f"{file}: oppgaver") for t in case.tasks]
+        ctx[key] = case_text(loaded, (key,), value, ctx) if value else ""
+    ctx["oppgaver"] = [case_text(loaded, ("oppgaver", i), t, ctx)
+                       for i, t in enumerate(case.tasks)]
     for key, model in (("nemnd", case.committee), ("representantskap", case.assembly),
                        ("styre", case.board)):
         if model and model.text:
-            ctx[key]["tekst"] = render(model.text, ctx, f"{file}: {key}.tekst")
+            ctx[key]["tekst"] = case_text(loaded, (key, "tekst"), model.text, ctx)
     if case.economy:
-        ctx["økonomi"]["prinsipper"] = [render(p, ctx, f"{file}: økonomi.prinsipper")
-                                        for p in case.economy.principles]
+        ctx["økonomi"]["prinsipper"] = [
+            case_text(loaded, ("økonomi", "prinsipper", i), p, ctx)
+            for i, p in enumerate(case.economy.principles)]
         if case.economy.text:
-            ctx["økonomi"]["tekst"] = render(case.economy.text, ctx, f"{file}: økonomi.tekst")
+            ctx["økonomi"]["tekst"] = case_text(loaded, ("økonomi", "tekst"), case.economy.text,
+                                                ctx)
     if case.withdrawal and case.withdrawal.text:
-        ctx["uttreden"]["tekst"] = render(case.withdrawal.text, ctx, f"{file}: uttreden.tekst")
+        ctx["uttreden"]["tekst"] = case_text(loaded, ("uttreden", "tekst"), case.withdrawal.text,
+                                             ctx)
     ctx["_lib"] = lib
     return ctx
 

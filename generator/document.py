@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The document kinds that are agreements (a case submission attaches one of them).
+AGREEMENTS = ("samarbeidsavtale", "tjenesteavtale")
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -94,6 +97,9 @@ class Document:
     # case number, case officer, date and route.
     header: dict[str, object] = field(default_factory=dict)
     attachments: tuple[Document, ...] = ()  # documents printed after this one (the agreement)
+    # Set by the build, not by compose: they depend on git and the build date, not the case.
+    draft_stamp: str = ""  # "Utkast 3 · 23.11.2026 · a1b2c3d" on every page; "" when final
+    watermark: str = ""  # "UTKAST" diagonally behind every page; "" when final
 
     @property
     def file_stem(self) -> str:

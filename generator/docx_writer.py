@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -15,7 +14,9 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .document import Document, Table
+from .docx_marks import mark_clauses
 from .errors import TemplateError
+from .word_context import template_context
 
 LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO"}
 # Style ids (not display names) of the template styles the writer itself uses.
@@ -50,7 +51,7 @@ def write_docx(document: Document, templates: Path, out: Path,
                 attached = Path(folder) / f"{i}-{attachment.file_stem}.docx"
                 write_docx(attachment, templates, attached)
             attachments.append(tpl.new_subdoc(str(attached)))
-        context = {**template_context(document, tpl), "vedlegg": attachments}
+        context = template_context(document, lambda table: _table(table, tpl), attachments)
         try:
             tpl.render(context, jinja_env=env, autoescape=True)
         except JinjaError as exc:
@@ -58,6 +59,7 @@ def write_docx(document: Document, templates: Path, out: Path,
                 f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags in the "
                 "template against 'Template variables' in README.md") from None
     _set_language(tpl, LANGUAGE_TAGS[document.language])
+    mark_clauses(tpl.docx.element.body, document)
     props = tpl.docx.core_properties
     props.title = document.title
     props.subject = document.subtitle
@@ -65,36 +67,6 @@ def write_docx(document: Document, templates: Path, out: Path,
     props.author = "samdok"
     props.keywords = document.kind
     tpl.save(str(out))
-
-
-def template_context(document: Document, tpl: DocxTemplate) -> dict[str, Any]:
-    """What the Word template sees: Norwegian names, everything already formatted."""
-    return {
-        "tittel": document.title,
-        "undertittel": document.subtitle,
-        "utkast": document.draft_label,
-        "etiketter": document.labels,
-        "topp": document.header,
-        "sted_og_dato": document.place_and_date or document.labels.get("sted_og_dato", ""),
-        "klausuler": [
-            {
-                "id": clause.id,
-                "nummer": clause.number,
-                "overskrift": clause.heading,
-                "blokker": [_block(block, tpl) for block in clause.blocks],
-            }
-            for clause in document.clauses
-        ],
-        "underskrifter": [
-            {"part": s.party, "navn": s.name, "tittel": s.title} for s in document.signatories
-        ],
-    }
-
-
-def _block(block, tpl: DocxTemplate) -> dict[str, Any]:
-    if isinstance(block, Table):
-        return {"type": block.kind, "tabell": _table(block, tpl)}
-    return {"type": block.kind, "tekst": block.text, "merke": getattr(block, "label", "")}
 
 
 def _table(table: Table, tpl: DocxTemplate):

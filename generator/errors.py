@@ -75,3 +75,10 @@ class OutputError(SamdokError):
     """The output folder cannot be written."""
 
     exit_code = EXIT_ENVIRONMENT
+
+
+class SigningError(SamdokError):
+    """A PDF cannot be signed or its signatures do not hold: a missing, damaged or locked
+    PKCS#12 file, a PDF that is not there or not a PDF, a broken or missing signature."""
+
+    exit_code = EXIT_INVALID

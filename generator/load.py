@@ -9,7 +9,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import CaseError, Problem
 
@@ -55,11 +55,10 @@ def dotted(path: FieldPath) -> str:
 
 
 def _yaml() -> YAML:
-    # typ="safe" constructs only plain types (no Python objects from tags); pure=True so
-    # behaviour does not depend on whether the C extension is present.
-    yaml = YAML(typ="safe", pure=True)
-    yaml.allow_duplicate_keys = False
-    return yaml
+    # typ="safe": its scalar constructors make plain types only; pure=True so behaviour does
+    # not depend on whether the C extension is present. Only compose() and the scalar
+    # constructors are used: _Builder below makes the containers.
+    return YAML(typ="safe", pure=True)
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -81,22 +80,39 @@ def read_text(path: Path, shown: str) -> str:
     return text.replace("\r\n", "\n")
 
 
+# The plain YAML types a case file may hold; any other tag (!!python/..., custom !tags) is
+# refused, so nothing in a file can name code to run.
+SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+               ("str", "int", "float", "bool", "null", "timestamp")}
+MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+# Aliases may repeat a part of the file; a "billion laughs" file repeats it exponentially.
+# No real case has more than a few thousand values, so stop long before memory is at risk.
+MAX_NODES = 200_000
+
+
 def load_yaml(path: Path, shown: str | None = None) -> LoadedFile:
-    """Parse a YAML file safely; every syntax problem becomes a located CaseError."""
+    """Parse a YAML file safely; every syntax problem becomes a located CaseError.
+
+    The file is composed into YAML nodes and turned into plain data here, node by node, so
+    every value keeps its line and column, duplicate keys and impossible dates are located
+    problems, unknown tags are refused and alias expansion is bounded.
+    """
     shown = shown or str(path)
     text = read_text(path, shown)
     yaml = _yaml()
     try:
         node = yaml.compose(text)
-        data = yaml.load(text)
     except MarkedYAMLError as exc:
         raise CaseError([_syntax_problem(shown, text, exc)]) from None
     except YAMLError as exc:  # unmarked errors are rare; still no traceback
         raise CaseError([Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
-    loaded = LoadedFile(shown, data)
+    loaded = LoadedFile(shown, None)
     if node is not None:
+        builder = _Builder(loaded, yaml.constructor)
         loaded.values[()] = _pos(node)
-        _walk(node, data, (), loaded)
+        loaded.data = builder.build(node, ())
+        if builder.problems:
+            raise CaseError(builder.problems)
     return loaded
 
 
@@ -104,19 +120,85 @@ def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _walk(node: Node, data: Any, path: FieldPath, loaded: LoadedFile) -> None:
-    if isinstance(node, MappingNode) and isinstance(data, dict):
-        # The safe constructor keeps the file's key order, so nodes and keys pair up in order.
-        for (key_node, value_node), key in zip(node.value, data.keys(), strict=False):
+class _Builder:
+    """Plain data from composed YAML nodes, recording positions and collecting problems."""
+
+    def __init__(self, loaded: LoadedFile, constructor: Any):
+        self.loaded = loaded
+        self.constructor = constructor
+        self.count = 0
+        self.problems: list[Problem] = []
+
+    def problem(self, node: Node, path: FieldPath, message: str, hint: str) -> None:
+        line, col = _pos(node)
+        self.problems.append(Problem(self.loaded.file, line, col, dotted(path), message, hint))
+
+    def build(self, node: Node, path: FieldPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            line, col = _pos(node)
+            raise CaseError([Problem(
+                self.loaded.file, line, col, dotted(path),
+                f"the file expands to more than {MAX_NODES:,} values (aliases repeating "
+                "aliases)", "write the values out, or use fewer '*' aliases")])
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag != SEQ_TAG:
+                return self._refuse(node, path)
+            out = []
+            for index, item in enumerate(node.value):
+                sub = (*path, index)
+                self.loaded.values.setdefault(sub, _pos(item))
+                out.append(self.build(item, sub))
+            return out
+        return self._scalar(node, path)
+
+    def _mapping(self, node: MappingNode, path: FieldPath) -> Any:
+        if node.tag != MAP_TAG:
+            return self._refuse(node, path)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problem(key_node, path, "merge keys ('<<') are not supported",
+                             "write the keys out in full")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem(key_node, path, "a key must be a plain word or number",
+                             "write 'key: value'")
+                continue
+            key = self._scalar(key_node, path)
             sub = (*path, key)
-            loaded.keys[sub] = _pos(key_node)
-            loaded.values[sub] = _pos(value_node)
-            _walk(value_node, data[key], sub, loaded)
-    elif isinstance(node, SequenceNode) and isinstance(data, list):
-        for index, (item_node, item) in enumerate(zip(node.value, data, strict=False)):
-            sub = (*path, index)
-            loaded.values[sub] = _pos(item_node)
-            _walk(item_node, item, sub, loaded)
+            if key in out:
+                self.problem(key_node, sub, f"duplicate key '{key}' (first on line "
+                             f"{self.loaded.keys[sub][0]})",
+                             "each key may appear only once in a mapping; remove or rename one")
+                continue
+            self.loaded.keys.setdefault(sub, _pos(key_node))
+            self.loaded.values.setdefault(sub, _pos(value_node))
+            out[key] = self.build(value_node, sub)
+        return out
+
+    def _scalar(self, node: Node, path: FieldPath) -> Any:
+        if node.tag not in SCALAR_TAGS:
+            return self._refuse(node, path)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:
+            if node.tag.endswith("timestamp"):
+                self.problem(node, path, f"'{node.value}' is not a real date ({exc})",
+                             "check the day and month; dates are written YYYY-MM-DD")
+            else:
+                self.problem(node, path, f"'{node.value}' cannot be read ({exc})",
+                             "write a plain number or text")
+            return node.value
+
+    def _refuse(self, node: Node, path: FieldPath) -> None:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.problem(node, path, f"the YAML tag '{tag}' is not allowed in a case file",
+                     "remove the tag (the word starting with '!'); case files hold plain "
+                     "text, numbers, dates, lists and mappings")
+        return None
 
 
 def _syntax_problem(shown: str, text: str, exc: MarkedYAMLError) -> Problem:
@@ -124,7 +206,8 @@ def _syntax_problem(shown: str, text: str, exc: MarkedYAMLError) -> Problem:
     context = (exc.context or "").strip().split("\n")[0]
     mark = exc.problem_mark or exc.context_mark
     # "end of stream" is where YAML gave up; where the unclosed thing began is more useful.
-    if exc.context_mark and (mark is None or "end of stream" in problem):
+    # So is where a flow mapping or list ("{...", "[...") began, when it is never closed.
+    if exc.context_mark and (mark is None or "end of stream" in problem or "flow" in context):
         mark = exc.context_mark
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
@@ -134,6 +217,8 @@ def _syntax_problem(shown: str, text: str, exc: MarkedYAMLError) -> Problem:
         hint = "each key may appear only once in a mapping; remove or rename one of them"
     elif "quoted scalar" in context:
         hint = "a quoted text must end with the same quote mark it started with"
+    elif "flow" in context:
+        hint = "a '{' or '[' that starts here needs its '}' or ']', with ', ' between items"
     elif "'\\t'" in problem or "tab" in problem.lower():
         hint = "YAML does not allow tab characters for indentation; use spaces"
     return Problem(shown, line, col, _field_at(text, line), message, hint)

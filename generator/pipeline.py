@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import rules, state
+from . import drafts, manifest, reproducible, rules, state
 from .case import LoadedCase, load_case
 from .compose import compose
 from .document import Document
 from .errors import CaseError, OutputError, Problem
 from .project import shown
+from .templatecheck import check_template
 
 Report = Callable[[str], None]
 
@@ -46,7 +47,10 @@ def check_cases(paths: list[Path], templates: Path, strict: bool = False,
                 continue
             for warning in loaded.warnings:
                 warn(str(warning))
-            checked.append(Checked(loaded, compose(loaded, templates), loaded.warnings))
+            documents = compose(loaded, templates)
+            for document in documents:
+                check_template(templates / f"{document.kind}.docx", document)
+            checked.append(Checked(loaded, documents, loaded.warnings))
         except CaseError as exc:
             problems += exc.problems
     if problems:
@@ -78,44 +82,36 @@ class Progress:
         pass
 
 
-@dataclass
-class _Job:
-    """One document to build: where it is staged and where it goes."""
-
-    item: Checked
-    document: Document
-    docx: Path  # staged
-    pdf: Path  # staged
-
-    @property
-    def name(self) -> str:
-        return f"{self.item.loaded.id}/{self.document.file_stem}"
-
-    def targets(self, out: Path) -> list[tuple[Path, Path]]:
-        final = out / self.item.loaded.id / self.document.file_stem
-        return [(self.docx, final.with_suffix(".docx")), (self.pdf, final.with_suffix(".pdf"))]
-
-
-def _outputs(document: Document) -> list[str]:
-    """The files a document becomes, inside its case folder."""
-    return [f"{document.file_stem}.docx", f"{document.file_stem}.pdf"]
-
-
 def build(checked: list[Checked], templates: Path, out: Path, report: Report = print,
-          verbose: bool = False, jobs: int | None = None, force: bool = False,
-          progress: Callable[[int], Progress] | None = None,
+          verbose: bool = False, final: bool = False, jobs: int | None = None,
+          force: bool = False, progress: Callable[[int], Progress] | None = None,
           recorded: state.BuildState | None = None) -> list[Path]:
     """Write every document to .docx and .pdf under out/<case-id>/; return the files written.
 
-    A document whose inputs are unchanged since it was built (see state.py) is skipped as
-    up to date, unless `force`. Everything else is produced in a staging folder inside `out`
-    first, and moved into place only when the whole build succeeded, so a failed build leaves
+    A case whose inputs are unchanged since it was built (see state.py) is skipped as up to
+    date, unless `force`. Everything else is produced in a staging folder inside `out` first,
+    and moved into place only when the whole build succeeded, so a failed build leaves
     earlier outputs untouched. `jobs` LibreOffice workers convert (default: one per core).
+    Drafts get the draft stamp and watermark; final=True refuses (CaseError, nothing written)
+    unless every case is marked final and committed, and then leaves both out.
     """
     # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
     from .convert import find_soffice, to_pdf
     from .docx_writer import write_docx
 
+    if final:
+        check_final(checked, templates)
+    recorded = recorded or state.BuildState(out, templates, final)
+    todo = []
+    for item in checked:
+        if not force and recorded.outputs_current(item.loaded.path, item.loaded.id):
+            report(state.up_to_date(item.loaded.id, len(item.documents)))
+        else:
+            todo.append(item)
+    if not todo:
+        return []
+    find_soffice()  # LibreOffice missing: say so before rendering anything
+    origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
@@ -123,71 +119,122 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
                           "hint: check the path and its permissions, or use -o") from None
     try:
-        recorded = recorded or state.BuildState(out, templates)
-        plan = _plan(checked, staging, recorded, force, report)
-        if not plan:
-            return []
-        find_soffice()  # LibreOffice missing: say so before rendering anything
-        steps = (progress or (lambda total: Progress(total, report)))(len(plan))
+        staged: list[tuple[Path, Path]] = []  # (staged file, final place)
+        docx_files: list[Path] = []
+        names: dict[Path, str] = {}  # staged PDF -> case-id/document, for progress
+        steps = (progress or (lambda total: Progress(total, report)))(
+            sum(len(item.documents) for item in todo))
         try:
-            rendered: dict[int, Path] = {}  # an agreement is rendered once, then attached
-            for job in plan:
-                write_docx(job.document, templates, job.docx, rendered)
-                rendered[id(job.document)] = job.docx
-                steps.step("Word", f"{job.name}.docx")
-            by_pdf = {job.pdf: job for job in plan}
-            to_pdf([job.docx for job in plan], staging, verbose=verbose, jobs=jobs,
-                   on_done=lambda pdf: steps.step("PDF", f"{by_pdf[pdf].name}.pdf"))
+            rendered = _attachments(todo, templates, staging / "attachments", write_docx)
+            for item in todo:
+                for document in item.documents:
+                    # Distinct names in one folder: the LibreOffice workers share it.
+                    stem = f"{item.loaded.id}--{document.file_stem}"
+                    docx = staging / f"{stem}.docx"
+                    write_docx(drafts.as_final(document) if final
+                               else drafts.as_draft(document, origins[item.loaded.id]),
+                               templates, docx, rendered)
+                    name = f"{item.loaded.id}/{document.file_stem}"
+                    steps.step("Word", f"{name}.docx")
+                    docx_files.append(docx)
+                    names[staging / f"{stem}.pdf"] = name
+                    target = out / item.loaded.id / document.file_stem
+                    staged += [(docx, target.with_suffix(".docx")),
+                               (staging / f"{stem}.pdf", target.with_suffix(".pdf"))]
+            to_pdf(docx_files, staging, verbose=verbose, jobs=jobs,
+                   on_done=lambda pdf: steps.step("PDF", f"{names[pdf]}.pdf"))
         finally:
             steps.close()
-        return _commit(plan, out, recorded)
+        staged += _pin_and_record(todo, origins, staged, staging, templates, final)
+        written = _commit(staged)
+        _remember(todo, written, out, recorded)
+        return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _plan(checked: list[Checked], staging: Path, recorded: state.BuildState, force: bool,
-          report: Report) -> list[_Job]:
-    """The documents that need building; the others are reported as up to date."""
-    plan: list[_Job] = []
-    for item in checked:
-        case_id = item.loaded.id
-        current = 0
+def _attachments(todo: list[Checked], templates: Path, folder: Path,
+                 write_docx: Callable[..., None]) -> dict[int, Path]:
+    """Each document attached to others (the agreement behind every council's submission),
+    rendered once for the whole build: id() of the document -> its .docx."""
+    rendered: dict[int, Path] = {}
+    for item in todo:
         for document in item.documents:
-            if not force and recorded.current_document(item.loaded.path, case_id,
-                                                       _outputs(document)):
-                current += 1
-                continue
-            # Distinct names in one folder: LibreOffice workers share it.
-            staged = staging / f"{case_id}--{document.file_stem}"
-            plan.append(_Job(item, document, staged.with_suffix(".docx"),
-                             staged.with_suffix(".pdf")))
-        if current:
-            report(state.up_to_date(case_id, current))
-    return plan
+            for attachment in document.attachments:
+                if id(attachment) not in rendered:
+                    folder.mkdir(exist_ok=True)
+                    path = folder / f"{len(rendered)}-{attachment.file_stem}.docx"
+                    write_docx(attachment, templates, path)
+                    rendered[id(attachment)] = path
+    return rendered
 
 
-def _commit(plan: list[_Job], out: Path, recorded: state.BuildState) -> list[Path]:
-    """Move staged files into place, then record them; os.replace is atomic in one file system.
-
-    The state is written last, so it never claims an output that is not in place.
-    """
-    written = []
-    for job in plan:
-        for source, target in job.targets(out):
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
-            except OSError as exc:
-                raise OutputError(f"{target}: cannot write ({exc.strerror}); "
-                                  "hint: close the file if it is open in Word, and check "
-                                  "permissions") from None
-            written.append(target)
-    for item in {id(job.item): job.item for job in plan}.values():
+def _remember(todo: list[Checked], written: list[Path], out: Path,
+              recorded: state.BuildState) -> None:
+    """Record what the cases built now were made from; written last, so the state never
+    claims an output that is not in place."""
+    for item in todo:
+        folder = out / item.loaded.id
+        names = [path.name for path in written if path.parent == folder]
         recorded.record(item.loaded.path, item.loaded.id, len(item.warnings),
-                        [name for document in item.documents for name in _outputs(document)])
+                        len(item.documents), names)
     try:
         recorded.save()
     except OSError as exc:
         raise OutputError(f"{out}: cannot record the build state ({exc.strerror}); "
                           "hint: check permissions") from None
+
+
+def check_final(checked: list[Checked], templates: Path) -> None:
+    """A final build needs every case marked final and no uncommitted changes to it or to the
+    templates; otherwise a CaseError lists every reason, before anything is written."""
+    problems = [problem for item in checked
+                for problem in drafts.final_problems(item.loaded.path, item.loaded.case.status,
+                                                     templates)]
+    if problems:
+        raise CaseError(problems)
+
+
+def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance],
+                    staged: list[tuple[Path, Path]], staging: Path, templates: Path,
+                    final: bool) -> list[tuple[Path, Path]]:
+    """The reproducibility hook after conversion: pin every date in the staged .docx and PDF
+    files to the case's fixed date, then write each case's manifest.json beside them."""
+    manifests = []
+    for item in checked:
+        origin = origins[item.loaded.id]
+        folder = None
+        outputs = []
+        for source, target in staged:
+            if target.parent.name != item.loaded.id:
+                continue
+            folder = target.parent
+            if source.suffix == ".docx":
+                reproducible.normalise_docx(source, origin.when)
+            elif source.suffix == ".pdf":
+                reproducible.normalise_pdf(source, origin.when)
+            outputs.append((target.name, source))
+        if folder is None:
+            continue
+        kinds = [d.kind for d in item.documents]
+        path = staging / f"{item.loaded.id}--{manifest.NAME}"
+        manifest.write(path, origin, manifest.inputs(item.loaded.path, templates, kinds,
+                                                     item.loaded.case.language),
+                       outputs, final)
+        manifests.append((path, folder / manifest.NAME))
+    return manifests
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> list[Path]:
+    """Move staged files into place; os.replace is atomic within one file system."""
+    written = []
+    for source, target in staged:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write ({exc.strerror}); "
+                              "hint: close the file if it is open in Word, and check "
+                              "permissions") from None
+        written.append(target)
     return written

@@ -26,6 +26,14 @@ class Finding:
         return f"{self.document}: clause '{self.clause}': {self.message}"
 
 
+@dataclass(frozen=True)
+class PropertyFinding(Finding):
+    """An archive or accessibility property the PDF lacks (see pdfa.check); `clause` names it."""
+
+    def __str__(self) -> str:
+        return f"{self.document}: {self.clause}: {self.message}"
+
+
 def normalise(text: str) -> str:
     """One space between words: line breaks, non-breaking spaces and runs of blanks collapse."""
     text = text.replace("\u00ad", "")  # soft hyphens
@@ -64,7 +72,13 @@ def verify_document(document: Document, form: str, pdf: Path, docx: Path) -> lis
     same for every attached document (the agreement behind a case submission), after it."""
     if not pdf.is_file():
         return [Finding(pdf, "-", "not built yet; hint: run 'samdok build' first")]
-    return _check(document, form, pdf, pdf_text(pdf, body_margins(docx)), 0)
+    findings = _check(document, form, pdf, pdf_text(pdf, body_margins(docx)), 0)
+    # Every PDF is for the archive as well: PDF/A-2b, tagged, its language and title, fonts.
+    from . import pdfa
+    from .docx_writer import LANGUAGE_TAGS
+
+    return findings + [PropertyFinding(pdf, failure.property, failure.message) for failure in
+                       pdfa.check(pdf, LANGUAGE_TAGS[document.language], document.title)]
 
 
 def _check(document: Document, form: str, pdf: Path, text: str, begin: int) -> list[Finding]:

@@ -6,13 +6,11 @@ start the standard templates over. It needs python-docx:  python templates/make_
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -107,16 +105,52 @@ def _page_setup(doc, title_tag: str) -> None:
     header.style = doc.styles["Header"]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     header.add_run(title_tag)
+    _watermark(header)
 
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Footer"]
     footer.paragraph_format.tab_stops.add_tab_stop(Cm(16.0), WD_TAB_ALIGNMENT.RIGHT)
     for name in ("Header", "Footer"):  # the default template's tab stops overrun the margin
         doc.styles[name].paragraph_format.tab_stops.clear_all()
-    footer.add_run("{{ utkast }}\t{{ etiketter.side }} ")
+    # The draft stamp ("Utkast 3 · 23.11.2026 · a1b2c3d"); empty in a final build.
+    footer.add_run("{{ utkaststempel }}\t{{ etiketter.side }} ")
     _field(footer, "PAGE")
     footer.add_run(" {{ etiketter.av }} ")
     _field(footer, "NUMPAGES")
+
+
+# A diagonal text behind the body, drawn as Word draws its own watermarks (a VML WordArt shape
+# named PowerPlusWaterMarkObject, anchored in the header so it is on every page); LibreOffice
+# imports it as a watermark and draws it as outlines, so it adds no text to the PDF's body.
+WATERMARK = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+  xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"
+  xmlns:w10="urn:schemas-microsoft-com:office:word"><w:rPr><w:noProof/></w:rPr><w:pict>
+<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"
+  path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas><v:f eqn="sum #0 0 10800"/>
+<v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/><v:f eqn="sum 0 0 @2"/>
+<v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/><v:f eqn="if @0 21600 @1"/>
+<v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/>
+<v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/>
+</v:formulas><v:path textpathok="t" o:connecttype="custom"
+  o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>
+<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/>
+</v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>
+<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" type="#_x0000_t136"
+  style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:146pt;rotation:315;
+  z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;
+  mso-position-vertical:center;mso-position-vertical-relative:margin"
+  o:allowincell="f" fillcolor="#c0c0c0" stroked="f"><v:fill opacity=".4"/>
+<v:textpath style="font-family:&quot;Carlito&quot;;font-size:1pt" string="{{ vannmerke }}"/>
+<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>"""
+
+
+def _watermark(paragraph) -> None:
+    """The watermark shape, present only while the template variable 'vannmerke' is set."""
+    from docx.oxml import parse_xml
+
+    paragraph.add_run("{% if vannmerke %}")
+    paragraph._p.append(parse_xml(" ".join(WATERMARK.split("\n"))))
+    paragraph.add_run("{% endif %}")
 
 
 def _styles(doc) -> None:
@@ -185,28 +219,7 @@ def samarbeidsavtale(kind: str = "samarbeidsavtale") -> None:
     _para(doc, "{%p endif %}")
     _clause_loop(doc, "{{ klausul.nummer }}. {{ klausul.overskrift }}")
 
-    # Signatures: one row per party. Rows are kept whole on one page.
-    _para(doc, "{{ etiketter.underskrifter }}", "Heading 1")
-    _para(doc, "{{ sted_og_dato }}")
-    table = doc.add_table(rows=3, cols=2)
-    table.style = doc.styles["Samdok tabell"]
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    _no_borders(table)
-    table.cell(0, 0).paragraphs[0].text = "{%tr for u in underskrifter %}"
-    left, right = table.cell(1, 0), table.cell(1, 1)
-    left.paragraphs[0].text = "{{ etiketter.for_kommune }} {{ u.part }}"
-    left.paragraphs[0].style = doc.styles["Samdok Signatur"]
-    right.paragraphs[0].style = doc.styles["Samdok Signatur"]
-    right.paragraphs[0].paragraph_format.space_before = Pt(28)
-    right.paragraphs[0].text = "______________________________"
-    name = right.add_paragraph("{{ u.navn }}{% if u.tittel %}, {{ u.tittel }}{% endif %}")
-    name.style = doc.styles["Samdok Signatur"]
-    name.paragraph_format.space_after = Pt(12)
-    table.cell(2, 0).paragraphs[0].text = "{%tr endfor %}"
-    for row in table.rows:
-        tr_pr = row._tr.get_or_add_trPr()
-        cant = OxmlElement("w:cantSplit")
-        tr_pr.append(cant)
+    _signature_page(doc)
 
     doc.core_properties.title = kind.capitalize()
     doc.core_properties.language = "nb-NO"
@@ -269,14 +282,44 @@ def _cell(cell, text: str, bold: bool = False) -> None:
     paragraph.add_run(text).bold = bold
 
 
-def _no_borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    tbl_pr.append(copy.deepcopy(borders))
+def _signature_page(doc) -> None:
+    """The last page: per party "For X kommune", lines for place, date and signature, and the
+    representative's name and title. Every word comes from the clause library's etiketter."""
+    heading = _para(doc, "{{ etiketter.underskrifter }}", "Heading 1")
+    heading.paragraph_format.page_break_before = True
+    # When the case has no `underskrift:`, docx_writer passes the bare label; each block
+    # below has its own place and date lines, so only an agreed place and date show here.
+    _para(doc, "{%p if sted_og_dato != etiketter.sted_og_dato %}")
+    _para(doc, "{{ sted_og_dato }}")
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p for u in underskrifter %}")
+    party = _para(doc, "{{ etiketter.for_kommune }} {{ u.part }}", "Samdok Signatur")
+    party.runs[0].bold = True
+    party.paragraph_format.space_before = Pt(24)
+    # Lines to write on are tab leaders: they stretch to the tab stop in any font and size.
+    _line(_para(doc, "{{ etiketter.sted }}: \t\t{{ etiketter.dato }}: \t", "Samdok Signatur"),
+          before=16, stops=((Cm(7.5), True), (Cm(8.5), False), (Cm(15.9), True)))
+    _line(_para(doc, "{{ etiketter.underskrift }}: \t", "Samdok Signatur"),
+          before=30, stops=((Cm(15.9), True),))
+    _para(doc, "{%p if u.navn %}")
+    name = _para(doc, "{{ u.navn }}{% if u.tittel %}, {{ u.tittel }}{% endif %}",
+                 "Samdok Signatur")
+    _para(doc, "{%p else %}")
+    blank = _para(doc, "{{ etiketter.navn_og_tittel }}: \t", "Samdok Signatur")
+    _line(blank, before=16, stops=((Cm(15.9), True),))
+    _para(doc, "{%p endif %}")
+    _para(doc, "{%p endfor %}")
+    name.paragraph_format.space_before = Pt(4)
+    for last in (name, blank):  # a block stays on one page; the next block may start a new one
+        last.paragraph_format.keep_with_next = False
+
+
+def _line(paragraph, *, before: float, stops) -> None:
+    fmt = paragraph.paragraph_format
+    fmt.space_before = Pt(before)
+    for position, leader in stops:
+        fmt.tab_stops.add_tab_stop(position, WD_TAB_ALIGNMENT.LEFT,
+                                   WD_TAB_LEADER.LINES if leader else WD_TAB_LEADER.SPACES)
 
 
 if __name__ == "__main__":

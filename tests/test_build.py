@@ -272,7 +272,7 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
     result = run_samdok("build", "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "up to date" not in result.stdout
-    assert result.stdout.count("wrote build/") == 4
+    assert result.stdout.count("wrote build/") == 6  # two documents and a manifest each
 
 
 def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
@@ -332,3 +332,24 @@ def test_base_amount_case_with_a_population_override_builds_and_verifies(tmp_pat
         assert re.search(row.format(date=re.escape(f"({date})")), text), row
         assert f"({date})" in text
     assert "Sum 9 626 100,0 % kr 12 500 000 kr 12 900 000" in text
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("{{ tittel }}", "{{ titel }}", "'titel' is undefined"),
+    ("{%p endfor %}", "{%p endfro %}", "broken tag"),
+])
+def test_check_validates_the_word_templates(tmp_path: Path, old, new, message) -> None:
+    # A secretariat restyles a template and mistypes a tag: `samdok check` must say so
+    # before any build, naming the template.
+    shutil.copytree(EXAMPLES, tmp_path / "cases")
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    path = templates / "samarbeidsavtale.docx"
+    document = WordDocument(str(path))
+    paragraph = next(p for p in document.paragraphs if old in p.text)
+    paragraph.text = paragraph.text.replace(old, new)
+    document.save(str(path))
+    result = run_samdok("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "samarbeidsavtale.docx" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr

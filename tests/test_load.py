@@ -38,7 +38,7 @@ def test_bom_and_crlf_load(tmp_path: Path) -> None:
         ('id: x\nformål: "ikke avsluttet\nøkonomi: 1\n', 2, 9, "formål", "quoted scalar"),
         ("id: x\ntittel: a\ntittel: b\n", 3, 1, "tittel", "duplicate key"),
         ("id: x\nparter:\n\t- kommune: 1\n", 3, 1, "", "'\\t'"),
-        ("a:\n  b: {navn: x: y}\n", 2, 14, "a.b", "flow mapping"),
+        ("a:\n  b: {navn: x: y}\n", 2, 6, "a.b", "flow mapping"),
     ],
 )
 def test_syntax_errors_are_located(tmp_path: Path, text, line, column, field, words) -> None:

@@ -1,0 +1,326 @@
+"""Word redline: the new version with real tracked changes (w:ins, w:del) against the old one."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from .diff import Comparison, Version, Words, align, compare, units, words
+from .document import Clause, Item, Table
+from .docx_reader import ReadBack, read_docx
+from .errors import OutputError
+
+AUTHOR = "samdok"
+
+
+class _Marks:
+    """Makes the w:ins / w:del elements, each with its own id, author and date."""
+
+    def __init__(self, body, when: dt.datetime):
+        ids = [int(v) for el in body.iter() for v in [el.get(qn("w:id"))] if v and v.isdigit()]
+        self.next = max(ids, default=0) + 1
+        self.date = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def make(self, tag: str):
+        el = OxmlElement(tag)
+        el.set(qn("w:id"), str(self.next))
+        el.set(qn("w:author"), AUTHOR)
+        el.set(qn("w:date"), self.date)
+        self.next += 1
+        return el
+
+
+def change_date() -> dt.datetime:
+    """The date the tracked changes carry: SOURCE_DATE_EPOCH when set, else now."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return dt.datetime.fromtimestamp(int(env), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def write_redline(comparison: Comparison, templates: Path, out: Path,
+                  read_back: ReadBack | None = None) -> None:
+    """Write the new version as .docx with every difference from the old one as a tracked
+    change by "samdok": inserted words in w:ins, deleted words in w:del, whole clauses and
+    blocks likewise. Unchanged text, and numbers that changed only by renumbering, are left
+    as they are."""
+    if read_back is None:
+        from .docx_writer import write_docx
+
+        with tempfile.TemporaryDirectory(prefix="samdok-redline-") as folder:
+            base = Path(folder) / "new.docx"
+            write_docx(comparison.new.document, templates, base)
+            read_back = read_docx(base.read_bytes(), comparison.new.label)
+    # Compare with the model read from the very file being annotated, so every block has its
+    # element in that file.
+    new = Version(comparison.new.label, read_back.document, comparison.new.facts)
+    labels = comparison.new.document.labels
+    result = compare(comparison.old, new, labels or _no_labels(comparison))
+    body = read_back.word.element.body
+    marks = _Marks(body, change_date())
+    elements = read_back.elements
+    order = [c.id for c in new.document.clauses]
+
+    for change in result.clauses:
+        if change.kind == "added":
+            for el in elements[change.id]:
+                _mark_inserted(el, marks)
+        elif change.kind in ("removed", "moved"):
+            if change.kind == "moved":
+                for el in elements[change.id]:
+                    _mark_inserted(el, marks)
+            anchor = _old_place(change.old, comparison, order, elements, body)
+            for el in _deleted_clause(change.old, body, marks):
+                anchor.addprevious(el)
+        else:
+            _annotate(change.old, change.new, elements[change.id], body, marks)
+    buffer = io.BytesIO()
+    read_back.word.save(buffer)
+    try:
+        out.write_bytes(buffer.getvalue())
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write ({exc.strerror}); hint: close the file if it is "
+                          "open in Word, and check the folder exists") from None
+
+
+def _no_labels(comparison: Comparison) -> dict[str, str]:
+    # Data lines are not written into the redline; compare() only needs the keys to exist.
+    return _AnyLabel()
+
+
+class _AnyLabel(dict):
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def _old_place(old: Clause, comparison: Comparison, order: list[str], elements, body):
+    """The element a deleted clause goes before: the heading of the first clause after it in
+    the old version that is still in the new one, else the end of the clauses."""
+    ids = [c.id for c in comparison.old.document.clauses]
+    for clause_id in ids[ids.index(old.id) + 1:]:
+        if clause_id in elements and clause_id in order:
+            return elements[clause_id][0]
+    last = elements[order[-1]][-1] if order else None
+    following = last.getnext() if last is not None else None
+    if following is None:
+        following = body[-1]  # the section properties always close the body
+    return following
+
+
+def _annotate(old: Clause, new: Clause, parts: list, body, marks: _Marks) -> None:
+    """Word-level tracked changes inside one clause present in both versions."""
+    heading, blocks = parts[0], parts[1:]
+    if old.heading != new.heading:
+        _rewrite(heading, f"{new.number}. ", words(old.heading, new.heading), marks)
+    a, b = units(old), units(new)
+    tail = blocks[-1] if blocks else heading  # deleted blocks after the last one go here
+    for op, i, j in align(old, new):
+        if op == "insert":
+            _mark_inserted(blocks[j], marks)
+        elif op == "delete":
+            for el in _deleted_block(old.blocks[i], blocks, body, marks):
+                if j < len(blocks):
+                    blocks[j].addprevious(el)
+                else:
+                    tail.addnext(el)
+                    tail = el
+        elif op == "replace" and a[i] != b[j]:
+            old_block, new_block = old.blocks[i], new.blocks[j]
+            if isinstance(new_block, Table):
+                _replace_table(old_block, new_block, blocks[j], marks)
+            elif isinstance(new_block, Item) and new_block.label:
+                _rewrite(blocks[j], f"{new_block.label}\t", words(
+                    _text(old_block, with_label=False), new_block.text), marks)
+            else:
+                _rewrite(blocks[j], "", words(_text(old_block), _text(new_block)), marks)
+
+
+def _text(block, with_label: bool = True) -> str:
+    label = getattr(block, "label", "") if with_label else ""
+    return " ".join(f"{label} {block.text}".split())
+
+
+# --- paragraphs ------------------------------------------------------------------------------
+
+def _run(text: str, rpr, deleted: bool = False):
+    """A w:r holding text; tabs become w:tab, and deleted text is w:delText."""
+    run = OxmlElement("w:r")
+    if rpr is not None:
+        run.append(copy.deepcopy(rpr))
+    for index, piece in enumerate(text.split("\t")):
+        if index:
+            run.append(OxmlElement("w:tab"))
+        if piece:
+            t = OxmlElement("w:delText" if deleted else "w:t")
+            t.set(qn("xml:space"), "preserve")
+            t.text = piece
+            run.append(t)
+    return run
+
+
+def _rewrite(p, prefix: str, changes: tuple[Words, ...], marks: _Marks) -> None:
+    """Replace a paragraph's runs with the word changes: equal text plain, the rest tracked."""
+    runs = [el for el in p if el.tag in (qn("w:r"), qn("w:ins"), qn("w:del"), qn("w:hyperlink"))]
+    first = p.find(qn("w:r"))
+    rpr = first.find(qn("w:rPr")) if first is not None else None
+    end = p.find(qn("w:bookmarkEnd"))
+    for el in runs:
+        p.remove(el)
+    new = [_run(prefix, rpr)] if prefix else []
+    for change in changes:
+        if change.op == "=":
+            new.append(_run(change.text, rpr))
+        else:
+            wrapper = marks.make("w:del" if change.op == "-" else "w:ins")
+            wrapper.append(_run(change.text, rpr, deleted=change.op == "-"))
+            new.append(wrapper)
+    for el in new:
+        (end.addprevious if end is not None else p.append)(el)
+
+
+def _mark_paragraph(p, tag: str, marks: _Marks) -> None:
+    """Mark a paragraph's mark (its end) as inserted or deleted, so accepting or rejecting the
+    change also removes the empty paragraph."""
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    rpr = ppr.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        ppr.append(rpr)
+    rpr.insert(0, marks.make(tag))
+
+
+def _mark_inserted(el, marks: _Marks) -> None:
+    """A whole paragraph or table as inserted."""
+    if el.tag == qn("w:tbl"):
+        for tr in el.iter(qn("w:tr")):
+            _row_mark(tr, "w:ins", marks)
+        for p in el.iter(qn("w:p")):
+            _wrap_runs(p, "w:ins", marks)
+        return
+    _wrap_runs(el, "w:ins", marks)
+    _mark_paragraph(el, "w:ins", marks)
+
+
+def _wrap_runs(p, tag: str, marks: _Marks) -> None:
+    for run in [el for el in p if el.tag == qn("w:r")]:
+        wrapper = marks.make(tag)
+        run.addprevious(wrapper)
+        wrapper.append(run)
+        if tag == "w:del":
+            for t in run.findall(qn("w:t")):
+                t.tag = qn("w:delText")
+
+
+def _row_mark(tr, tag: str, marks: _Marks) -> None:
+    trpr = tr.find(qn("w:trPr"))
+    if trpr is None:
+        trpr = OxmlElement("w:trPr")
+        tblpr_ex = tr.find(qn("w:tblPrEx"))
+        (tblpr_ex.addnext if tblpr_ex is not None else lambda e: tr.insert(0, e))(trpr)
+    trpr.append(marks.make(tag))
+
+
+def _deleted_paragraph(text: str, like, marks: _Marks):
+    """A paragraph that was in the old version only: its text in w:del, styled like `like`."""
+    p = OxmlElement("w:p")
+    if like is not None and like.find(qn("w:pPr")) is not None:
+        ppr = copy.deepcopy(like.find(qn("w:pPr")))
+        for old in ppr.findall(qn("w:rPr")):
+            ppr.remove(old)
+        p.append(ppr)
+    first = like.find(qn("w:r")) if like is not None else None
+    rpr = first.find(qn("w:rPr")) if first is not None else None
+    wrapper = marks.make("w:del")
+    wrapper.append(_run(text, rpr, deleted=True))
+    p.append(wrapper)
+    _mark_paragraph(p, "w:del", marks)
+    return p
+
+
+def _deleted_clause(clause: Clause, body, marks: _Marks) -> list:
+    """A removed clause rebuilt from the old model: heading and blocks, all deleted."""
+    like = _example(body, "Heading1")
+    out = [_deleted_paragraph(clause.numbered_heading, like, marks)]
+    for block in clause.blocks:
+        out += _deleted_block(block, [], body, marks)
+    return out
+
+
+def _deleted_block(block, neighbours: list, body, marks: _Marks) -> list:
+    if isinstance(block, Table):
+        return [_deleted_table(block, body, marks)]
+    if isinstance(block, Item):
+        return [_deleted_paragraph(f"{block.label}\t{block.text}", _example(body, "SamdokPunkt"),
+                                   marks)]
+    if block.kind == "underoverskrift":
+        like = _example(body, "Heading2")
+    else:
+        like = next((el for el in neighbours if el.tag == qn("w:p") and _style(el) is None),
+                    None)
+        if like is None:
+            like = _example(body, None)
+    return [_deleted_paragraph(_text(block), like, marks)]
+
+
+def _style(p) -> str | None:
+    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return style.get(qn("w:val")) if style is not None else None
+
+
+def _example(body, style: str | None):
+    """A paragraph of the given style in the document, to copy its formatting from."""
+    return next((p for p in body.iter(qn("w:p")) if _style(p) == style), None)
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+def _replace_table(old: Table, new: Table, tbl, marks: _Marks) -> None:
+    """Same shape: word changes cell by cell. Otherwise the old table deleted before the new
+    one, which is marked inserted (Word tracks rows, not columns)."""
+    old_rows = [old.header, *old.rows] + ([old.total] if old.total else [])
+    new_rows = [new.header, *new.rows] + ([new.total] if new.total else [])
+    trs = list(tbl.iter(qn("w:tr")))
+    same_shape = (len(old_rows) == len(new_rows) == len(trs)
+                  and all(len(a) == len(b) for a, b in zip(old_rows, new_rows, strict=True)))
+    if not same_shape:
+        tbl.addprevious(_deleted_table(old, tbl.getparent(), marks, like=tbl))
+        _mark_inserted(tbl, marks)
+        return
+    for tr, a, b in zip(trs, old_rows, new_rows, strict=True):
+        for tc, before, after in zip(tr.iter(qn("w:tc")), a, b, strict=False):
+            if before != after:
+                p = tc.find(qn("w:p"))
+                _rewrite(p, "", words(before, after), marks)
+
+
+def _deleted_table(table: Table, body, marks: _Marks, like=None):
+    """A table of the old version only, every row and its text deleted."""
+    like = like if like is not None else next(body.iter(qn("w:tbl")), None)
+    tbl = OxmlElement("w:tbl")
+    if like is not None and like.find(qn("w:tblPr")) is not None:
+        tbl.append(copy.deepcopy(like.find(qn("w:tblPr"))))
+    grid = OxmlElement("w:tblGrid")
+    for _ in table.header:
+        grid.append(OxmlElement("w:gridCol"))
+    tbl.append(grid)
+    cell_like = next(like.iter(qn("w:p")), None) if like is not None else None
+    for row in [table.header, *table.rows] + ([table.total] if table.total else []):
+        tr = OxmlElement("w:tr")
+        tbl.append(tr)
+        _row_mark(tr, "w:del", marks)
+        for value in row:
+            tc = OxmlElement("w:tc")
+            tc.append(_deleted_paragraph(value, cell_like, marks))
+            tr.append(tc)
+    return tbl
+

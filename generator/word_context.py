@@ -1,0 +1,47 @@
+"""The values a Word template receives for a document model (no Word library needed here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .document import Document, Table
+
+
+def template_context(document: Document, table: Callable[[Table], Any],
+                     attachments: list[Any] | None = None) -> dict[str, Any]:
+    """What the Word template sees: Norwegian names, everything already formatted.
+
+    `table` turns a model table into what the template places with {{p blokk.tabell }} (a
+    Word sub-document when rendering; a stand-in when only the tags are checked).
+    """
+    return {
+        "tittel": document.title,
+        "undertittel": document.subtitle,
+        "utkast": document.draft_label,
+        "utkaststempel": document.draft_stamp or document.draft_label,
+        "vannmerke": document.watermark,
+        "etiketter": document.labels,
+        "topp": document.header,
+        "sted_og_dato": document.place_and_date or document.labels.get("sted_og_dato", ""),
+        "klausuler": [
+            {
+                "id": clause.id,
+                "nummer": clause.number,
+                "overskrift": clause.heading,
+                "blokker": [_block(block, table) for block in clause.blocks],
+            }
+            for clause in document.clauses
+        ],
+        "underskrifter": [
+            {"part": s.party, "navn": s.name, "tittel": s.title} for s in document.signatories
+        ],
+        "vedlegg": attachments if attachments is not None else [
+            a.title for a in document.attachments],
+    }
+
+
+def _block(block, table: Callable[[Table], Any]) -> dict[str, Any]:
+    if isinstance(block, Table):
+        return {"type": block.kind, "tabell": table(block)}
+    return {"type": block.kind, "tekst": block.text, "merke": getattr(block, "label", "")}
