@@ -275,6 +275,39 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
     assert result.stdout.count("wrote build/") == 6  # two documents and a manifest each
 
 
+def _git(folder: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "S", "GIT_AUTHOR_EMAIL": "s@example.no",
+           "GIT_COMMITTER_NAME": "S", "GIT_COMMITTER_EMAIL": "s@example.no"}
+    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def test_the_draft_stamps_git_state_is_an_input_but_unrelated_commits_are_not(
+        tmp_path: Path) -> None:
+    project = _project(tmp_path, ROROS)
+    case = project / "cases" / ROROS.name
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "Utkast 1")
+    assert run_samdok("build", cwd=project).returncode == 0
+    assert "up to date  roros-os-holtalen/" in run_samdok("build", cwd=project).stdout
+
+    # Uncommitted changes: the stamp says so instead of naming the commit.
+    case.write_text(case.read_text(encoding="utf-8") + "# endret\n", encoding="utf-8")
+    assert "wrote build/roros-os-holtalen/" in run_samdok("build", cwd=project).stdout
+    # Committed: the stamp names the new commit and takes its date.
+    _git(project, "commit", "-q", "-am", "Utkast 2")
+    result = run_samdok("build", cwd=project)
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
+    # A commit that leaves the case alone changes none of its documents.
+    (project / "notat.txt").write_text("møtereferat\n", encoding="utf-8")
+    _git(project, "add", "notat.txt")
+    _git(project, "commit", "-q", "-m", "Notat")
+    result = run_samdok("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "up to date  roros-os-holtalen/" in result.stdout
+    assert "wrote" not in result.stdout
+
+
 def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
     _project(tmp_path, ROROS, *sorted((FIXTURES / "former").glob("*.yaml")))
     primary, secondary = os.openpty()
