@@ -53,12 +53,6 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
-@lru_cache(maxsize=4096)
-def _compiled(text: str):
-    """Each text compiled once: a submission to 357 councils renders the same clauses for each."""
-    return environment().from_string(text)
-
-
 class PlaceholderError(errors.TemplateError):
     """A text's placeholders do not render; carries what and where, for a located message."""
 
@@ -66,6 +60,12 @@ class PlaceholderError(errors.TemplateError):
         self.where, self.detail, self.hint, self.line = where, detail, hint, line
         at = f" line {line}" if line else ""
         super().__init__(f"{where}{at}: {detail}; hint: {hint}")
+
+
+@lru_cache(maxsize=4096)
+def _compiled(text: str):
+    """Each text compiled once: a submission to 357 councils renders the same clauses for each."""
+    return environment().from_string(text)
 
 
 def render(text: str, context: dict[str, Any], where: str) -> str:

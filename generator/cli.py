@@ -81,18 +81,19 @@ def build(ctx: click.Context, cases: tuple[str, ...], output: str, final: bool,
     """Build Word and PDF documents for CASES (default: every case in cases/).
 
     Drafts carry a stamp (draft number, date, the case's git commit) in the footer and an
-    UTKAST watermark; every build writes OUTPUT/<case-id>/manifest.json. Cases whose inputs
-    are unchanged since the last build are skipped.
+    UTKAST watermark; every build writes OUTPUT/<case-id>/manifest.json. Documents whose
+    inputs are unchanged since they were built are skipped.
     """
     from .project import case_files, shown, templates_dir
     from .state import BuildState, up_to_date
 
-    # Cases whose file (and its git state), templates and samdok are as they were at their
-    # last build are not even read: a rebuild after editing one case of many stays quick.
+    # Cases whose file, templates and samdok are as they were at their last build are not
+    # even read: a rebuild after editing one case of many stays quick. A final build always
+    # reads them, to check they are marked final and committed.
     out, paths = Path(output), case_files(cases)
-    recorded = BuildState(out, templates_dir(), {"final": str(final)})
-    current = {} if force else {path: found for path in paths
-                                if (found := recorded.current_case(path))}
+    recorded = BuildState(out, templates_dir(), final)
+    current = {} if force or final else {path: found for path in paths
+                                         if (found := recorded.current_case(path))}
     for case_id, documents in current.values():
         click.echo(up_to_date(case_id, documents))
     rest = [path for path in paths if path not in current]
@@ -103,9 +104,8 @@ def build(ctx: click.Context, cases: tuple[str, ...], output: str, final: bool,
 
     checked = _checked(rest, strict, taken={case_id: path for path, (case_id, _)
                                              in current.items()})
-    written = run_build(checked, templates_dir(), out, verbose=ctx.obj["verbose"],
-                        final=final, jobs=jobs, force=force, progress=_progress,
-                        recorded=recorded)
+    written = run_build(checked, templates_dir(), out, verbose=ctx.obj["verbose"], final=final,
+                        jobs=jobs, force=force, progress=_progress, recorded=recorded)
     for path in written:
         click.echo(f"wrote {shown(path)}")
 

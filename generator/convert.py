@@ -268,7 +268,7 @@ class _Pool:
     def _failure(self, worker: _Worker, left: list[Path]) -> str:
         current = worker.batch[max(0, worker.started - 1)].name
         detail = f" ({' / '.join(worker.tail)})" if worker.tail else ""
-        retried = "; it failed the same way on a fresh LibreOffice"
+        retried = "; tried twice, each time in a LibreOffice of its own"
         if worker.timed_out:
             return (f"LibreOffice did not finish converting {current} within "
                     f"{self.timeout:g} s and was stopped{retried}; hint: set "

@@ -82,29 +82,6 @@ class Progress:
         pass
 
 
-@dataclass
-class _Job:
-    """One document to build: where it is staged and where it goes."""
-
-    item: Checked
-    document: Document
-    docx: Path  # staged
-    pdf: Path  # staged
-
-    @property
-    def name(self) -> str:
-        return f"{self.item.loaded.id}/{self.document.file_stem}"
-
-    def targets(self, out: Path) -> list[tuple[Path, Path]]:
-        final = out / self.item.loaded.id / self.document.file_stem
-        return [(self.docx, final.with_suffix(".docx")), (self.pdf, final.with_suffix(".pdf"))]
-
-
-def _outputs(document: Document) -> list[str]:
-    """The files a document becomes, inside its case folder."""
-    return [f"{document.file_stem}.docx", f"{document.file_stem}.pdf"]
-
-
 def build(checked: list[Checked], templates: Path, out: Path, report: Report = print,
           verbose: bool = False, final: bool = False, jobs: int | None = None,
           force: bool = False, progress: Callable[[int], Progress] | None = None,
@@ -124,6 +101,17 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
 
     if final:
         check_final(checked, templates)
+    recorded = recorded or state.BuildState(out, templates, final)
+    todo = []
+    for item in checked:
+        if not force and recorded.outputs_current(item.loaded.path, item.loaded.id):
+            report(state.up_to_date(item.loaded.id, len(item.documents)))
+        else:
+            todo.append(item)
+    if not todo:
+        return []
+    find_soffice()  # LibreOffice missing: say so before rendering anything
+    origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
     try:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
@@ -131,32 +119,70 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
                           "hint: check the path and its permissions, or use -o") from None
     try:
-        recorded = recorded or state.BuildState(out, templates, {"final": str(final)})
-        plan = _plan(checked, staging, recorded, force, report)
-        if not plan:
-            return []
-        find_soffice()  # LibreOffice missing: say so before rendering anything
-        origins = {job.item.loaded.id: drafts.provenance(job.item.loaded.path) for job in plan}
-        steps = (progress or (lambda total: Progress(total, report)))(len(plan))
+        staged: list[tuple[Path, Path]] = []  # (staged file, final place)
+        docx_files: list[Path] = []
+        names: dict[Path, str] = {}  # staged PDF -> case-id/document, for progress
+        steps = (progress or (lambda total: Progress(total, report)))(
+            sum(len(item.documents) for item in todo))
         try:
-            # An agreement is rendered once, then attached to every council's submission;
-            # keyed by the composed document, which a submission's attachment refers to.
-            rendered: dict[int, Path] = {}
-            for job in plan:
-                document = (drafts.as_final(job.document) if final else
-                            drafts.as_draft(job.document, origins[job.item.loaded.id]))
-                write_docx(document, templates, job.docx, rendered)
-                rendered[id(job.document)] = job.docx
-                steps.step("Word", f"{job.name}.docx")
-            by_pdf = {job.pdf: job for job in plan}
-            to_pdf([job.docx for job in plan], staging, verbose=verbose, jobs=jobs,
-                   on_done=lambda pdf: steps.step("PDF", f"{by_pdf[pdf].name}.pdf"))
+            rendered = _attachments(todo, templates, staging / "attachments", write_docx)
+            for item in todo:
+                for document in item.documents:
+                    # Distinct names in one folder: the LibreOffice workers share it.
+                    stem = f"{item.loaded.id}--{document.file_stem}"
+                    docx = staging / f"{stem}.docx"
+                    write_docx(drafts.as_final(document) if final
+                               else drafts.as_draft(document, origins[item.loaded.id]),
+                               templates, docx, rendered)
+                    name = f"{item.loaded.id}/{document.file_stem}"
+                    steps.step("Word", f"{name}.docx")
+                    docx_files.append(docx)
+                    names[staging / f"{stem}.pdf"] = name
+                    target = out / item.loaded.id / document.file_stem
+                    staged += [(docx, target.with_suffix(".docx")),
+                               (staging / f"{stem}.pdf", target.with_suffix(".pdf"))]
+            to_pdf(docx_files, staging, verbose=verbose, jobs=jobs,
+                   on_done=lambda pdf: steps.step("PDF", f"{names[pdf]}.pdf"))
         finally:
             steps.close()
-        manifests = _pin_and_record(plan, origins, staging, templates, final)
-        return _commit(plan, out, recorded, manifests)
+        staged += _pin_and_record(todo, origins, staged, staging, templates, final)
+        written = _commit(staged)
+        _remember(todo, written, out, recorded)
+        return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _attachments(todo: list[Checked], templates: Path, folder: Path,
+                 write_docx: Callable[..., None]) -> dict[int, Path]:
+    """Each document attached to others (the agreement behind every council's submission),
+    rendered once for the whole build: id() of the document -> its .docx."""
+    rendered: dict[int, Path] = {}
+    for item in todo:
+        for document in item.documents:
+            for attachment in document.attachments:
+                if id(attachment) not in rendered:
+                    folder.mkdir(exist_ok=True)
+                    path = folder / f"{len(rendered)}-{attachment.file_stem}.docx"
+                    write_docx(attachment, templates, path)
+                    rendered[id(attachment)] = path
+    return rendered
+
+
+def _remember(todo: list[Checked], written: list[Path], out: Path,
+              recorded: state.BuildState) -> None:
+    """Record what the cases built now were made from; written last, so the state never
+    claims an output that is not in place."""
+    for item in todo:
+        folder = out / item.loaded.id
+        names = [path.name for path in written if path.parent == folder]
+        recorded.record(item.loaded.path, item.loaded.id, len(item.warnings),
+                        len(item.documents), names)
+    try:
+        recorded.save()
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot record the build state ({exc.strerror}); "
+                          "hint: check permissions") from None
 
 
 def check_final(checked: list[Checked], templates: Path) -> None:
@@ -169,61 +195,40 @@ def check_final(checked: list[Checked], templates: Path) -> None:
         raise CaseError(problems)
 
 
-def _pin_and_record(plan: list[_Job], origins: dict[str, drafts.Provenance], staging: Path,
-                    templates: Path, final: bool) -> list[tuple[Path, Path]]:
+def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance],
+                    staged: list[tuple[Path, Path]], staging: Path, templates: Path,
+                    final: bool) -> list[tuple[Path, Path]]:
     """The reproducibility hook after conversion: pin every date in the staged .docx and PDF
-    files to the case's fixed date, then write each case's manifest.json beside them.
-    Returns (staged manifest, its place) for each case."""
+    files to the case's fixed date, then write each case's manifest.json beside them."""
     manifests = []
-    for item in {id(job.item): job.item for job in plan}.values():
+    for item in checked:
         origin = origins[item.loaded.id]
+        folder = None
         outputs = []
-        for job in (job for job in plan if job.item is item):
-            reproducible.normalise_docx(job.docx, origin.when)
-            reproducible.normalise_pdf(job.pdf, origin.when)
-            outputs += [(f"{job.document.file_stem}.docx", job.docx),
-                        (f"{job.document.file_stem}.pdf", job.pdf)]
+        for source, target in staged:
+            if target.parent.name != item.loaded.id:
+                continue
+            folder = target.parent
+            if source.suffix == ".docx":
+                reproducible.normalise_docx(source, origin.when)
+            elif source.suffix == ".pdf":
+                reproducible.normalise_pdf(source, origin.when)
+            outputs.append((target.name, source))
+        if folder is None:
+            continue
         kinds = [d.kind for d in item.documents]
         path = staging / f"{item.loaded.id}--{manifest.NAME}"
         manifest.write(path, origin, manifest.inputs(item.loaded.path, templates, kinds,
                                                      item.loaded.case.language),
                        outputs, final)
-        manifests.append((path, Path(item.loaded.id) / manifest.NAME))
+        manifests.append((path, folder / manifest.NAME))
     return manifests
 
 
-def _plan(checked: list[Checked], staging: Path, recorded: state.BuildState, force: bool,
-          report: Report) -> list[_Job]:
-    """The documents that need building; the others are reported as up to date.
-
-    A case is built whole or not at all, so its manifest always lists every output.
-    """
-    plan: list[_Job] = []
-    for item in checked:
-        case_id = item.loaded.id
-        if not force and all(recorded.current_document(item.loaded.path, case_id,
-                                                       _outputs(document))
-                             for document in item.documents):
-            report(state.up_to_date(case_id, len(item.documents)))
-            continue
-        for document in item.documents:
-            # Distinct names in one folder: LibreOffice workers share it.
-            staged = staging / f"{case_id}--{document.file_stem}"
-            plan.append(_Job(item, document, staged.with_suffix(".docx"),
-                             staged.with_suffix(".pdf")))
-    return plan
-
-
-def _commit(plan: list[_Job], out: Path, recorded: state.BuildState,
-            manifests: list[tuple[Path, Path]]) -> list[Path]:
-    """Move staged files into place, then record them; os.replace is atomic in one file system.
-
-    The state is written last, so it never claims an output that is not in place.
-    """
+def _commit(staged: list[tuple[Path, Path]]) -> list[Path]:
+    """Move staged files into place; os.replace is atomic within one file system."""
     written = []
-    moves = [pair for job in plan for pair in job.targets(out)]
-    moves += [(source, out / target) for source, target in manifests]
-    for source, target in moves:
+    for source, target in staged:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
@@ -232,12 +237,4 @@ def _commit(plan: list[_Job], out: Path, recorded: state.BuildState,
                               "hint: close the file if it is open in Word, and check "
                               "permissions") from None
         written.append(target)
-    for item in {id(job.item): job.item for job in plan}.values():
-        recorded.record(item.loaded.path, item.loaded.id, len(item.warnings),
-                        [name for document in item.documents for name in _outputs(document)])
-    try:
-        recorded.save()
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot record the build state ({exc.strerror}); "
-                          "hint: check permissions") from None
     return written

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__
+from . import __version__, gitinfo
 from .project import PACKAGE
 
 # One per output folder: build/.samdok.state.json (not .samdok-*, the staging folders' names).
@@ -42,18 +42,19 @@ def converter_identity() -> str:
     return f"{real} {info.st_size} {info.st_mtime_ns}"
 
 
-def build_fingerprint(templates: Path, options: dict[str, str] | None = None) -> str:
+def build_fingerprint(templates: Path, final: bool) -> str:
     """The inputs every document of a build shares.
 
     samdok's version and its own files (code, register, rules: in a development checkout
-    the code changes while the version does not), the whole templates folder (Word
-    templates and clause libraries), the converter, and any option that changes output.
+    the code changes while the version does not), the templates folder in use and samdok's
+    standard one (labels come from it), the converter, and whether the build is final.
     """
     digest = hashlib.sha256()
-    digest.update(f"samdok {__version__}\0{converter_identity()}\0".encode())
-    digest.update(json.dumps(options or {}, sort_keys=True).encode() + b"\0")
-    _hash_tree(digest, PACKAGE)
-    _hash_tree(digest, templates)
+    digest.update(f"samdok {__version__}\0{converter_identity()}\0final={final}\0".encode())
+    _hash_tree(digest, PACKAGE)  # in an installed wheel the standard templates are inside
+    for folder in (templates, PACKAGE.parent / "templates"):
+        if folder.is_dir():
+            _hash_tree(digest, folder)
     return digest.hexdigest()
 
 
@@ -64,9 +65,9 @@ def up_to_date(case_id: str, documents: int) -> str:
 class BuildState:
     """The record in one output folder: per case file, its inputs' hash and its outputs."""
 
-    def __init__(self, out: Path, templates: Path, options: dict[str, str] | None = None):
+    def __init__(self, out: Path, templates: Path, final: bool = False):
         self.out = out
-        self.fingerprint = build_fingerprint(templates, options)
+        self.fingerprint = build_fingerprint(templates, final)
         self._keys: dict[Path, str] = {}
         try:
             data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
@@ -76,19 +77,20 @@ class BuildState:
         self.cases: dict[str, dict] = cases if isinstance(cases, dict) else {}
 
     def key(self, case_file: Path) -> str:
-        """The hash of everything a case's documents are made from."""
+        """The hash of everything a case's documents are made from: the build's shared inputs,
+        the case file, and what the draft stamp and the pinned dates come from (the case's
+        last commit, whether it has changed since, SOURCE_DATE_EPOCH).
+
+        The repository's HEAD, which manifest.json also names, is left out: a commit that
+        does not touch the case changes none of its documents.
+        """
         case_file = case_file.resolve()
         if case_file not in self._keys:
-            from . import gitinfo  # the standard library only
-
+            found = gitinfo.state(case_file)
             digest = hashlib.sha256(self.fingerprint.encode() + b"\0")
+            digest.update(json.dumps([found.commit, found.commit_time, found.dirty,
+                                      os.environ.get("SOURCE_DATE_EPOCH", "")]).encode())
             digest.update(case_file.read_bytes())
-            # A draft's stamp and every date in the outputs come from the case's git state
-            # (last commit, its time, uncommitted changes) or SOURCE_DATE_EPOCH: a commit
-            # alone changes the documents.
-            git = gitinfo.state(case_file)
-            digest.update(f"\0{git.commit} {git.commit_time} {git.dirty} "
-                          f"{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
             self._keys[case_file] = digest.hexdigest()
         return self._keys[case_file]
 
@@ -97,14 +99,6 @@ class BuildState:
         if not isinstance(entry, dict) or entry.get("inputs") != self.key(case_file):
             return None
         return entry
-
-    def _untouched(self, entry: dict, name: str) -> bool:
-        recorded = entry.get("outputs", {}).get(name)
-        try:
-            info = (self.out / entry["id"] / name).stat()
-        except (OSError, TypeError, KeyError):
-            return False
-        return recorded == [info.st_size, info.st_mtime_ns]
 
     def current_case(self, case_file: Path) -> tuple[str, int] | None:
         """(case id, number of documents) if every output of the case is current, else None.
@@ -116,19 +110,30 @@ class BuildState:
             entry = self._entry(case_file)
         except OSError:
             return None  # an unreadable case file is reported by the check
-        if entry is None or entry.get("warnings") or not entry.get("outputs"):
+        if entry is None or entry.get("warnings") or not self._untouched(entry):
             return None
-        if not all(self._untouched(entry, name) for name in entry["outputs"]):
-            return None
-        return entry["id"], len(entry["outputs"]) // 2  # a .docx and a .pdf each
+        return entry["id"], entry.get("documents", 0)
 
-    def current_document(self, case_file: Path, case_id: str, names: list[str]) -> bool:
-        """True if these outputs of the case were built from its present inputs, untouched."""
+    def outputs_current(self, case_file: Path, case_id: str) -> bool:
+        """True if the case's outputs were built from its present inputs, and not touched."""
         entry = self._entry(case_file)
-        return (entry is not None and entry.get("id") == case_id
-                and all(self._untouched(entry, name) for name in names))
+        return entry is not None and entry.get("id") == case_id and self._untouched(entry)
 
-    def record(self, case_file: Path, case_id: str, warnings: int, names: list[str]) -> None:
+    def _untouched(self, entry: dict) -> bool:
+        outputs = entry.get("outputs")
+        if not isinstance(outputs, dict) or not outputs:
+            return False
+        for name, recorded in outputs.items():
+            try:
+                info = (self.out / entry["id"] / name).stat()
+            except (OSError, TypeError, KeyError):
+                return False
+            if recorded != [info.st_size, info.st_mtime_ns]:
+                return False
+        return True
+
+    def record(self, case_file: Path, case_id: str, warnings: int, documents: int,
+               names: list[str]) -> None:
         """Note a case's outputs (names inside out/<case-id>/) as built from its inputs now."""
         outputs = {}
         for name in names:
@@ -136,7 +141,7 @@ class BuildState:
             outputs[name] = [info.st_size, info.st_mtime_ns]
         self.cases[str(case_file.resolve())] = {
             "id": case_id, "inputs": self.key(case_file), "warnings": warnings,
-            "outputs": outputs}
+            "documents": documents, "outputs": outputs}
 
     def save(self) -> None:
         """Write the state file atomically (a crash leaves the old one or the new one)."""

@@ -183,7 +183,7 @@ def test_hung_converter_is_killed_with_its_children_and_retried_once(
                         env={"SAMDOK_SOFFICE": soffice, "SAMDOK_CONVERT_TIMEOUT": "1"})
     assert result.returncode == 3
     assert "did not finish" in result.stderr
-    assert "failed the same way on a fresh LibreOffice" in result.stderr
+    assert "tried twice" in result.stderr
     commands = _commands(result.stdout)
     assert len(commands) == 2 and _profile(commands[0]) != _profile(commands[1])
     started = [int(pid) for pid in pids.read_text().split()]
@@ -272,7 +272,40 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
     result = run_samdok("build", "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "up to date" not in result.stdout
-    assert len(re.findall(r"^wrote build/\S+\.(docx|pdf)$", result.stdout, re.M)) == 4
+    assert result.stdout.count("wrote build/") == 6  # two documents and a manifest each
+
+
+def _git(folder: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "S", "GIT_AUTHOR_EMAIL": "s@example.no",
+           "GIT_COMMITTER_NAME": "S", "GIT_COMMITTER_EMAIL": "s@example.no"}
+    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def test_the_draft_stamps_git_state_is_an_input_but_unrelated_commits_are_not(
+        tmp_path: Path) -> None:
+    project = _project(tmp_path, ROROS)
+    case = project / "cases" / ROROS.name
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "Utkast 1")
+    assert run_samdok("build", cwd=project).returncode == 0
+    assert "up to date  roros-os-holtalen/" in run_samdok("build", cwd=project).stdout
+
+    # Uncommitted changes: the stamp says so instead of naming the commit.
+    case.write_text(case.read_text(encoding="utf-8") + "# endret\n", encoding="utf-8")
+    assert "wrote build/roros-os-holtalen/" in run_samdok("build", cwd=project).stdout
+    # Committed: the stamp names the new commit and takes its date.
+    _git(project, "commit", "-q", "-am", "Utkast 2")
+    result = run_samdok("build", cwd=project)
+    assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
+    # A commit that leaves the case alone changes none of its documents.
+    (project / "notat.txt").write_text("møtereferat\n", encoding="utf-8")
+    _git(project, "add", "notat.txt")
+    _git(project, "commit", "-q", "-m", "Notat")
+    result = run_samdok("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "up to date  roros-os-holtalen/" in result.stdout
+    assert "wrote" not in result.stdout
 
 
 def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
