@@ -114,6 +114,7 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
     try:
         out.mkdir(parents=True, exist_ok=True)
+        lock = _lock(out)
         staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
@@ -151,6 +152,27 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        lock.close()
+
+
+LOCK_FILE = ".samdok.lock"
+
+
+def _lock(out: Path):
+    """Hold the output folder for this build: two builds into one folder at once would move
+    their files over each other's. The lock goes with the process, even when it is killed."""
+    handle = open(out / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 (held until closed)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; builds there are not run side by side
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise OutputError(f"{out}: another samdok build is writing to this folder; hint: wait "
+                          "for it to finish, or build into another folder with -o") from None
+    return handle
 
 
 def _attachments(todo: list[Checked], templates: Path, folder: Path,

@@ -70,3 +70,56 @@ def test_no_shell_is_ever_started() -> None:
     for path in sorted((ROOT / "generator").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"shell\s*=\s*True|os\.system\(|os\.popen\(", source), path
+
+
+@pytest.mark.libreoffice
+def test_a_second_build_at_once_and_an_interrupted_build_lose_nothing(tmp_path: Path) -> None:
+    import os
+    import signal
+    import stat
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "cases").mkdir()
+    shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "cases" / "minimal.yaml")
+    assert run_samdok("build", cwd=tmp_path).returncode == 0  # real LibreOffice
+    before = {p: p.read_bytes() for p in (tmp_path / "build").rglob("*") if p.is_file()}
+    # An edit, so the next builds have work to do; their LibreOffice stand-in hangs.
+    case = tmp_path / "cases" / "minimal.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("6}", "9}"), encoding="utf-8")
+    hang = tmp_path / "hanging-soffice"
+    hang.write_text("#!/bin/sh\nsleep 60\n", encoding="utf-8")
+    hang.chmod(hang.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "SAMDOK_SOFFICE": str(hang), "SAMDOK_CONVERT_TIMEOUT": "120"}
+    first = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / "build").glob(".samdok-*/*.docx")):
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        second = run_samdok("build", cwd=tmp_path, env=env)
+        assert second.returncode == 3
+        assert "another samdok build is writing to this folder" in second.stderr
+        assert "hint:" in second.stderr and "Traceback" not in second.stderr
+        first.send_signal(signal.SIGINT)  # Ctrl-C
+        out, err = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    after = {p: p.read_bytes() for p in (tmp_path / "build").rglob("*") if p.is_file()}
+    assert {p: b for p, b in after.items() if p.name != ".samdok.lock"} == {
+        p: b for p, b in before.items() if p.name != ".samdok.lock"}
+    assert not list((tmp_path / "build").glob(".samdok-*"))
+    running = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(hang).encode() in cmdline.read_bytes():
+                running.append(cmdline.parent.name)
+        except OSError:
+            pass  # the process ended while we looked
+    assert running == [], "a LibreOffice stand-in was left running"
