@@ -69,12 +69,17 @@ class BuildState:
         self.out = out
         self.fingerprint = build_fingerprint(templates, final)
         self._keys: dict[Path, str] = {}
+        self._recorded: set[str] = set()
+        self.cases = self._read(out)
+
+    @staticmethod
+    def _read(out: Path) -> dict[str, dict]:
         try:
             data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
             cases = data["cases"] if data.get("samdok") == __version__ else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             cases = {}  # missing or unreadable: everything is rebuilt
-        self.cases: dict[str, dict] = cases if isinstance(cases, dict) else {}
+        return cases if isinstance(cases, dict) else {}
 
     def key(self, case_file: Path) -> str:
         """The hash of everything a case's documents are made from: the build's shared inputs,
@@ -139,13 +144,21 @@ class BuildState:
         for name in names:
             info = (self.out / case_id / name).stat()
             outputs[name] = [info.st_size, info.st_mtime_ns]
+        self._recorded.add(str(case_file.resolve()))
         self.cases[str(case_file.resolve())] = {
             "id": case_id, "inputs": self.key(case_file), "warnings": warnings,
             "documents": documents, "outputs": outputs}
 
     def save(self) -> None:
-        """Write the state file atomically (a crash leaves the old one or the new one)."""
-        text = json.dumps({"samdok": __version__, "cases": self.cases}, ensure_ascii=False,
+        """Write the state file atomically (a crash leaves the old one or the new one).
+
+        Cases recorded here go on top of the file as it is now, not as it was read: another
+        build into this folder may have finished in between (the build lock only keeps two
+        from writing at once).
+        """
+        cases = BuildState._read(self.out)
+        cases.update({name: self.cases[name] for name in self._recorded})
+        text = json.dumps({"samdok": __version__, "cases": cases}, ensure_ascii=False,
                           indent=1, sort_keys=True)
         temporary = self.out / f"{STATE_FILE}.tmp"
         temporary.write_text(text + "\n", encoding="utf-8")
