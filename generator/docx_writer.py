@@ -5,17 +5,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from docx import Document as open_docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import _Cell
 from docxtpl import DocxTemplate
-from docxtpl.subdoc import Subdoc, SubdocComposer
 from jinja2 import StrictUndefined
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .document import Document, Table
+from .docx_attach import attach
 from .docx_marks import mark_clauses
 from .errors import TemplateError
 from .word_context import template_context
@@ -52,7 +51,7 @@ def write_docx(document: Document, templates: Path, out: Path,
             if attached is None:
                 attached = Path(folder) / f"{i}-{attachment.file_stem}.docx"
                 write_docx(attachment, templates, attached)
-            attachments.append(_subdoc(tpl, attached))
+            attachments.append(attach(tpl, path, attached))
         context = template_context(document, lambda table: _table(table, tpl), attachments)
         try:
             tpl.render(context, jinja_env=env, autoescape=True)
@@ -69,35 +68,6 @@ def write_docx(document: Document, templates: Path, out: Path,
     props.author = "samdok"
     props.keywords = document.kind
     tpl.save(str(out))
-
-
-class _Composer(SubdocComposer):
-    """docxtpl's sub-document composer, adding the styles the attached body uses in one pass.
-
-    docxcompose adds them body element by body element and lists all of our styles again for
-    each: a 357-party agreement took five seconds to attach to each council's submission.
-    Gathered over the whole body, the styles added and renamed are the same, in the same order.
-    """
-
-    def attach_parts(self, doc, remove_property_fields=True):
-        self._styled = None
-        super().attach_parts(doc, remove_property_fields)
-
-    def add_styles(self, doc, element):
-        body = doc.element.body
-        if element.getparent() is not body:  # headers, footnotes and such: as docxcompose does
-            super().add_styles(doc, element)
-        elif self._styled is not body:
-            self._styled = body
-            super().add_styles(doc, body)
-
-
-def _subdoc(tpl: DocxTemplate, path: Path) -> Subdoc:
-    """The Word file at path as a sub-document of tpl (what tpl.new_subdoc(path) makes)."""
-    sub = tpl.new_subdoc()
-    sub.subdocx = open_docx(str(path))
-    _Composer(sub.docx).attach_parts(sub.subdocx)
-    return sub
 
 
 def _table(table: Table, tpl: DocxTemplate):
