@@ -67,6 +67,12 @@ def _snapshot(tpl: DocxTemplate) -> tuple[dict[str, bytes], dict[str, tuple]]:
     return parts, rels
 
 
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """A file as a cache key: a rewritten file (a new build's agreement) is another key."""
+    info = path.stat()
+    return str(path), info.st_mtime_ns, info.st_size
+
+
 def attach(tpl: DocxTemplate, template: Path, path: Path) -> Subdoc | _Composed:
     """The Word file at path as a sub-document of tpl, a template freshly read from template.
 
@@ -74,8 +80,8 @@ def attach(tpl: DocxTemplate, template: Path, path: Path) -> Subdoc | _Composed:
     the recorded result is replayed, when composing changed nothing but existing XML parts
     other than the main document (otherwise it is composed every time).
     """
-    tpl.init_docx()
-    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in (template, path))
+    tpl.init_docx()  # replay needs the template's parts read in
+    key = (_stamp(template), _stamp(path))
     if key in _composed:
         _composed.move_to_end(key)
         recorded = _composed[key]

@@ -250,24 +250,26 @@ def main() -> None:
         sys.exit(f"{missed} target(s) missed")
 
 
-# The targets of issue 7 on this kind of machine (2 cores): (name, measured, limit, unit).
 def targets(a: dict, b: dict, c: dict, help_seconds: float, full: bool) -> int:
-    """Print each target with what was measured against it; return how many were missed."""
-    checks = [
-        ("(a) conversion vs naive", a["naive"] / a["convert"], 5.0, "x faster, at least"),
-        ("(b) conversion vs naive", b["naive"] / b["convert"], 5.0, "x faster, at least"),
-        ("(b) wall time", b["wall"], 120.0, "s, at most"),
-        ("(b) peak memory", b["peak_total"] / 2**30, 1.5, "GiB, at most"),
-        ("(c) no-op rebuild", c["wall"], 1.0, "s, at most"),
-        ("samdok --help", help_seconds, 0.3, "s, at most"),
+    """Print each target of issue 7 (2 cores) against what was measured; return the misses."""
+    at_least, at_most = True, False
+    checks = [  # (name, measured, limit, unit, direction)
+        ("(a) conversion vs naive", a["naive"] / a["convert"], 5.0, "x faster", at_least),
+        ("(b) conversion vs naive", b["naive"] / b["convert"], 5.0, "x faster", at_least),
+        ("(b) wall time", b["wall"], 120.0, "s", at_most),
+        ("(b) peak memory", b["peak_total"] / 2**30, 1.5, "GiB", at_most),
+        ("(c) no-op rebuild", c["wall"], 1.0, "s", at_most),
+        ("samdok --help", help_seconds, 0.3, "s", at_most),
     ]
     print("targets" + ("" if full else " (workload (b) smaller than all 357 councils: "
                        "its figures are not the target's)") + ":")
     missed = 0
-    for name, value, limit, unit in checks:
-        met = value >= limit if unit.endswith("at least") else value <= limit
+    for name, value, limit, unit, minimum in checks:
+        met = value >= limit if minimum else value <= limit
         missed += not met
-        print(f"  {'met   ' if met else 'MISSED'} {name}: {value:.2f} (target {limit:g} {unit})")
+        bound = "at least" if minimum else "at most"
+        print(f"  {'met   ' if met else 'MISSED'} {name}: {value:.2f} "
+              f"(target {limit:g} {unit}, {bound})")
     return missed
 
 
