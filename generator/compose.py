@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -27,6 +28,12 @@ from .document import (
 )
 from .errors import CaseError, TemplateError
 from .load import dotted
+
+# A council's case submission prints the whole cost table up to this many parties. Beyond, it
+# prints the council's own row and the sum: the whole table is in the agreement attached
+# right behind it, and pages of other councils' figures in each copy help no reader (and
+# made a 357-party submission take six times as long to convert).
+WHOLE_COST_TABLE_UP_TO = 30
 
 
 def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
@@ -133,8 +140,8 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
     lib = library(templates, "saksframlegg", lang)
     copy = case.submission.councils[number]
     m = register.lookup(number)
-    others = [f"{register.lookup(p.municipality).name} kommune" for p in case.parties
-              if p.municipality != number]
+    others = [f"{name} kommune" for party, name in _party_names(loaded, lib)
+              if party != number]
     extra: dict[str, Any] = {
         "kommune": {"navn": m.name, "kommune": f"{m.name} kommune", "nummer": m.number,
                     "offisielt_navn": official_display(m)},
@@ -142,6 +149,9 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         "vedtaksorgan": copy.route[-1].committee,
         "avtale": {"tittel": agreement.title,
                    "type": _phrase(lib, "avtaletype", agreement.kind)},
+        # Many parties: the council's own row and the sum; the whole table is in the agreement.
+        "kostnadstabell": {"utdrag": len(case.parties) > WHOLE_COST_TABLE_UP_TO,
+                           "antall": len(case.parties)},
         **_council_share(loaded, lib, number),
     }
     base = {**build_context(loaded, lib), **extra}
@@ -241,6 +251,12 @@ def _per_case(function):
         return results[id(lib)]
 
     return remembered
+
+
+@_per_case
+def _party_names(loaded: LoadedCase, lib: Library) -> list[tuple[str, str]]:
+    """Each party's number and name, looked up once per case rather than once per copy."""
+    return [(p.municipality, register.lookup(p.municipality).name) for p in loaded.case.parties]
 
 
 @_per_case
@@ -449,7 +465,14 @@ def _computed(name: str | None, ctx: dict[str, Any], loaded: LoadedCase) -> list
     if name == "samarbeidsområder":
         return _areas(loaded, ctx["_lib"])
     if name == "kostnadsfordeling":
-        return [cost_table(loaded, ctx["_lib"])] if loaded.case.economy else []
+        if not loaded.case.economy:
+            return []
+        table = cost_table(loaded, ctx["_lib"])
+        if ctx.get("kostnadstabell", {}).get("utdrag"):
+            numbers = [p.municipality for p in loaded.case.parties]
+            own = table.rows[numbers.index(ctx["kommune"]["nummer"])]
+            table = dataclasses.replace(table, rows=(own,))
+        return [table]
     raise CaseError([loaded.source.problem((), f"unknown computed content '{name}'")])
 
 

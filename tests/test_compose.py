@@ -276,3 +276,39 @@ def test_a_submission_carries_the_official_sami_name(tmp_path: Path) -> None:
     resolution = tana.clause("forslag_til_vedtak").blocks
     assert resolution[0].text.startswith("Kommunestyret i Tana kommune godkjenner")
     assert "likelydende vedtak i Nesseby kommune" in " ".join(b.text for b in resolution)
+
+
+def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Path) -> None:
+    import csv
+
+    from generator.compose import WHOLE_COST_TABLE_UP_TO
+
+    with (Path(__file__).parent.parent / "generator" / "data" / "kommuner.csv").open() as f:
+        numbers = [row["kommunenummer"] for row in csv.DictReader(f)]
+    numbers = numbers[:WHOLE_COST_TABLE_UP_TO + 1]
+    case = "\n".join([
+        "id: mange", "tittel: Felles innkjøp", "samarbeidsform: vertskommune",
+        "dokumenter: [samarbeidsavtale, saksframlegg]", f"vertskommune: '{numbers[0]}'",
+        "parter:", *[f"  - kommune: '{n}'" for n in numbers],
+        "formål: Felles innkjøp.", "oppgaver: [Innkjøp.]",
+        "økonomi: {budsjett: {2027: 1000000}, fordeling: {nøkkel: folketall}}",
+        "inntreden: Etter vedtak.", "uttreden: {oppsigelsestid_måneder: 12}",
+        "oppløsning: Etter vedtak.", "ikrafttredelse: 2027-01-01",
+        "saksframlegg:", "  sammendrag: Felles innkjøp.", "  saksopplysninger: Utredet.",
+        "  vurdering: Godt.", "  kommuner:",
+        *[f"    '{n}': {{arkivsak: 2027/{i}, saksbehandler: Kari Nordmann, dato: 2027-02-01, "
+          f"behandling: [{{utvalg: Kommunestyret, møtedato: 2027-03-18}}]}}"
+          for i, n in enumerate(numbers, start=1)],
+    ]) + "\n"
+    agreement, *submissions = compose(load_case(write_case(tmp_path, "mange.yaml", case)),
+                                      templates_dir())
+    (whole,) = [b for b in agreement.clause("økonomi").blocks if isinstance(b, Table)]
+    assert len(whole.rows) == len(numbers)
+    for submission, row in zip(submissions, whole.rows, strict=True):
+        vurdering = submission.clause("vurdering")
+        (table,) = [b for b in vurdering.blocks if isinstance(b, Table)]
+        # This council's row as the agreement prints it, and the sum over all of them.
+        assert (table.header, table.rows, table.total) == (whole.header, (row,), whole.total)
+        text = " ".join(b.text for b in vurdering.blocks if not isinstance(b, Table))
+        assert f"hva det betyr for {row[0]} kommune, og summen for alle de {len(numbers)}" \
+            in " ".join(text.replace("\u00a0", " ").split())
