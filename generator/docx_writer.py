@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -14,7 +13,6 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .document import Document, Table
-from .docx_attach import attach
 from .docx_marks import mark_clauses
 from .errors import TemplateError
 from .word_context import template_context
@@ -29,12 +27,11 @@ def template_path(templates: Path, kind: str) -> Path:
     return templates / f"{kind}.docx"
 
 
-def write_docx(document: Document, templates: Path, out: Path,
-               rendered: dict[int, Path] | None = None) -> None:
+def write_docx(document: Document, templates: Path, out: Path) -> None:
     """Render the document into templates/<kind>.docx and save it at out.
 
-    `rendered` maps id() of documents already written in this build to their files, so an
-    agreement attached to every council's submission is rendered once, not once per council.
+    Attached documents (the agreement behind a case submission) are not placed in the Word
+    file: they are Word files of their own, and the build appends their PDF to this one's.
     """
     path = template_path(templates, document.kind)
     if not path.is_file():
@@ -42,23 +39,13 @@ def write_docx(document: Document, templates: Path, out: Path,
                             "or run templates/make_templates.py to recreate the standard one")
     tpl = DocxTemplate(str(path))
     env = SandboxedEnvironment(undefined=StrictUndefined)
-    with tempfile.TemporaryDirectory(prefix="samdok-attachments-") as folder:
-        # Attachments (the agreement behind a case submission) are built as documents of
-        # their own, then placed in this one as sub-documents: styles travel with them.
-        attachments = []
-        for i, attachment in enumerate(document.attachments):
-            attached = (rendered or {}).get(id(attachment))
-            if attached is None:
-                attached = Path(folder) / f"{i}-{attachment.file_stem}.docx"
-                write_docx(attachment, templates, attached)
-            attachments.append(attach(tpl, path, attached))
-        context = template_context(document, lambda table: _table(table, tpl), attachments)
-        try:
-            tpl.render(context, jinja_env=env, autoescape=True)
-        except JinjaError as exc:
-            raise TemplateError(
-                f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags in the "
-                "template against 'Template variables' in README.md") from None
+    context = template_context(document, lambda table: _table(table, tpl))
+    try:
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except JinjaError as exc:
+        raise TemplateError(
+            f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags in the "
+            "template against 'Template variables' in README.md") from None
     _set_language(tpl, LANGUAGE_TAGS[document.language])
     mark_clauses(tpl.docx.element.body, document)
     props = tpl.docx.core_properties

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -125,28 +126,36 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         names: dict[Path, str] = {}  # staged PDF -> case-id/document, for progress
         steps = (progress or (lambda total: Progress(total, report)))(
             sum(len(item.documents) for item in todo))
+
+        def prepare(document: Document, item: Checked) -> Document:
+            return (drafts.as_final(document) if final
+                    else drafts.as_draft(document, origins[item.loaded.id]))
+
         try:
-            rendered = _attachments(todo, templates, staging / "attachments", write_docx)
+            pdfs: dict[int, Path] = {}  # id() of a document model -> its staged PDF
             for item in todo:
                 for document in item.documents:
                     # Distinct names in one folder: the LibreOffice workers share it.
                     stem = f"{item.loaded.id}--{document.file_stem}"
                     docx = staging / f"{stem}.docx"
-                    write_docx(drafts.as_final(document) if final
-                               else drafts.as_draft(document, origins[item.loaded.id]),
-                               templates, docx, rendered)
+                    write_docx(prepare(document, item), templates, docx)
                     name = f"{item.loaded.id}/{document.file_stem}"
                     steps.step("Word", f"{name}.docx")
                     docx_files.append(docx)
                     names[staging / f"{stem}.pdf"] = name
+                    pdfs[id(document)] = staging / f"{stem}.pdf"
                     target = out / item.loaded.id / document.file_stem
                     staged += [(docx, target.with_suffix(".docx")),
                                (staging / f"{stem}.pdf", target.with_suffix(".pdf"))]
+            docx_files += _unbuilt_attachments(todo, templates, staging, pdfs, write_docx,
+                                               prepare)
+            attached = _attached(todo, pdfs, origins)
             to_pdf(docx_files, staging, verbose=verbose, jobs=jobs,
-                   on_done=lambda pdf: steps.step("PDF", f"{names[pdf]}.pdf"))
+                   on_done=_finisher(attached, names, steps))
         finally:
             steps.close()
-        staged += _pin_and_record(todo, origins, staged, staging, templates, final)
+        staged += _pin_and_record(todo, origins, staged, staging, templates, final,
+                                  pinned=set(attached))
         written = _commit(staged)
         _remember(todo, written, out, recorded)
         return written
@@ -175,20 +184,55 @@ def _lock(out: Path):
     return handle
 
 
-def _attachments(todo: list[Checked], templates: Path, folder: Path,
-                 write_docx: Callable[..., None]) -> dict[int, Path]:
-    """Each document attached to others (the agreement behind every council's submission),
-    rendered once for the whole build: id() of the document -> its .docx."""
-    rendered: dict[int, Path] = {}
+def _unbuilt_attachments(todo: list[Checked], templates: Path, staging: Path,
+                        pdfs: dict[int, Path], write_docx: Callable[..., None],
+                        prepare: Callable[[Document, Checked], Document]) -> list[Path]:
+    """Attached documents that are not outputs of the build themselves, written to Word to
+    be converted with the rest (only to be appended): their .docx files."""
+    extra = []
     for item in todo:
         for document in item.documents:
             for attachment in document.attachments:
-                if id(attachment) not in rendered:
-                    folder.mkdir(exist_ok=True)
-                    path = folder / f"{len(rendered)}-{attachment.file_stem}.docx"
-                    write_docx(attachment, templates, path)
-                    rendered[id(attachment)] = path
-    return rendered
+                if id(attachment) not in pdfs:
+                    docx = staging / f"{item.loaded.id}--vedlegg-{len(extra)}.docx"
+                    write_docx(prepare(attachment, item), templates, docx)
+                    pdfs[id(attachment)] = docx.with_suffix(".pdf")
+                    extra.append(docx)
+    return extra
+
+
+def _attached(todo: list[Checked], pdfs: dict[int, Path],
+              origins: dict[str, drafts.Provenance]) -> dict[Path, tuple[list[Path], dt.datetime]]:
+    """The staged PDF of each document with attachments -> the PDFs to append to it, and
+    the case's fixed date to pin it to."""
+    return {pdfs[id(document)]: ([pdfs[id(a)] for a in document.attachments],
+                                 origins[item.loaded.id].when)
+            for item in todo for document in item.documents if document.attachments}
+
+
+def _finisher(attached: dict[Path, tuple[list[Path], dt.datetime]], names: dict[Path, str],
+              steps: Progress) -> Callable[[Path], None]:
+    """What happens to each PDF LibreOffice finishes: once its attachments are converted too
+    (the agreement, converted once for the build), they are appended to it and its dates
+    pinned, and the PDF is reported done. This runs while the workers go on converting."""
+    from .pdf_attach import append
+
+    converted: set[Path] = set()
+    waiting: list[Path] = []
+
+    def done(pdf: Path) -> None:
+        converted.add(pdf)
+        waiting.append(pdf)
+        for ready in [p for p in waiting if converted.issuperset(attached.get(p, ([],))[0])]:
+            waiting.remove(ready)
+            if ready in attached:
+                attachments, when = attached[ready]
+                for attachment in attachments:
+                    append(ready, attachment, when)
+            if ready in names:  # not an attachment converted only to be appended
+                steps.step("PDF", f"{names[ready]}.pdf")
+
+    return done
 
 
 def _remember(todo: list[Checked], written: list[Path], out: Path,
@@ -219,9 +263,10 @@ def check_final(checked: list[Checked], templates: Path) -> None:
 
 def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance],
                     staged: list[tuple[Path, Path]], staging: Path, templates: Path,
-                    final: bool) -> list[tuple[Path, Path]]:
+                    final: bool, pinned: set[Path]) -> list[tuple[Path, Path]]:
     """The reproducibility hook after conversion: pin every date in the staged .docx and PDF
-    files to the case's fixed date, then write each case's manifest.json beside them."""
+    files to the case's fixed date (except the PDFs in `pinned`: appending attachments did),
+    then write each case's manifest.json beside them."""
     manifests = []
     for item in checked:
         origin = origins[item.loaded.id]
@@ -233,7 +278,7 @@ def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance
             folder = target.parent
             if source.suffix == ".docx":
                 reproducible.normalise_docx(source, origin.when)
-            elif source.suffix == ".pdf":
+            elif source.suffix == ".pdf" and source not in pinned:
                 reproducible.normalise_pdf(source, origin.when)
             outputs.append((target.name, source))
         if folder is None:

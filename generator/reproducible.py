@@ -65,37 +65,44 @@ def _core_dates(xml: bytes, stamp: str) -> bytes:
 
 
 def normalise_pdf(path: Path, when: dt.datetime) -> None:
-    """Pin what LibreOffice varies from run to run: the info dates, the XMP dates, the date in
-    the embedded ICC colour profile, the trailer /ID and /DocChecksum. The PDF/A claims stay.
-    """
+    """Pin what LibreOffice varies from run to run in the PDF at path (see save_pinned)."""
+    import pikepdf
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        save_pinned(pdf, path, when)
+
+
+def save_pinned(pdf, path: Path, when: dt.datetime) -> None:
+    """Save an open pikepdf.Pdf at path with what LibreOffice varies from run to run pinned:
+    the info dates, the XMP dates, the date in the embedded ICC colour profile, the trailer
+    /ID and /DocChecksum. The PDF/A claims stay."""
     import pikepdf
 
     info_date = when.strftime("D:%Y%m%d%H%M%SZ")
     xmp_date = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        for key in ("/CreationDate", "/ModDate"):
-            if key in pdf.docinfo:
-                pdf.docinfo[key] = info_date
-        metadata = pdf.Root.get("/Metadata")
-        if metadata is not None:
-            # Replaced in place rather than through pikepdf's XMP editor, which would add
-            # itself as producer and re-serialise the packet the PDF/A claims live in.
-            xmp = re.sub(rb"(<xmp:(CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:\2>)",
-                         rb"\g<1>" + xmp_date + rb"\g<3>", metadata.read_bytes())
-            metadata.write(_unescape_twice_escaped(xmp, str(pdf.docinfo.get("/Title", ""))))
-        for intent in pdf.Root.get("/OutputIntents", []):
-            profile = intent.get("/DestOutputProfile")
-            if profile is not None:
-                data = _icc_with_date(profile.read_bytes(), when)
-                profile.write(zlib.compress(data, 9), filter=pikepdf.Name.FlateDecode)
-        # Without an /ID to keep, qpdf derives both halves from the content (deterministic_id);
-        # an existing first half would be kept, and LibreOffice's is random.
-        # /DocChecksum is LibreOffice's own trailer key, a checksum over the varying dates;
-        # no reader uses it.
-        for key in ("/ID", "/DocChecksum"):
-            if key in pdf.trailer:
-                del pdf.trailer[key]
-        pdf.save(path, deterministic_id=True)
+    for key in ("/CreationDate", "/ModDate"):
+        if key in pdf.docinfo:
+            pdf.docinfo[key] = info_date
+    metadata = pdf.Root.get("/Metadata")
+    if metadata is not None:
+        # Replaced in place rather than through pikepdf's XMP editor, which would add
+        # itself as producer and re-serialise the packet the PDF/A claims live in.
+        xmp = re.sub(rb"(<xmp:(CreateDate|ModifyDate|MetadataDate)>)[^<]*(</xmp:\2>)",
+                     rb"\g<1>" + xmp_date + rb"\g<3>", metadata.read_bytes())
+        metadata.write(_unescape_twice_escaped(xmp, str(pdf.docinfo.get("/Title", ""))))
+    for intent in pdf.Root.get("/OutputIntents", []):
+        profile = intent.get("/DestOutputProfile")
+        if profile is not None:
+            data = _icc_with_date(profile.read_bytes(), when)
+            profile.write(zlib.compress(data, 9), filter=pikepdf.Name.FlateDecode)
+    # Without an /ID to keep, qpdf derives both halves from the content (deterministic_id);
+    # an existing first half would be kept, and LibreOffice's is random.
+    # /DocChecksum is LibreOffice's own trailer key, a checksum over the varying dates;
+    # no reader uses it.
+    for key in ("/ID", "/DocChecksum"):
+        if key in pdf.trailer:
+            del pdf.trailer[key]
+    pdf.save(path, deterministic_id=True)
 
 
 def _unescape_twice_escaped(xmp: bytes, title: str) -> bytes:

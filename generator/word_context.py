@@ -8,8 +8,7 @@ from typing import Any
 from .document import Document, Table
 
 
-def template_context(document: Document, table: Callable[[Table], Any],
-                     attachments: list[Any] | None = None) -> dict[str, Any]:
+def template_context(document: Document, table: Callable[[Table], Any]) -> dict[str, Any]:
     """What the Word template sees: Norwegian names, everything already formatted.
 
     `table` turns a model table into what the template places with {{p blokk.tabell }} (a
@@ -36,8 +35,9 @@ def template_context(document: Document, table: Callable[[Table], Any],
         "underskrifter": [
             {"part": s.party, "navn": s.name, "tittel": s.title} for s in document.signatories
         ],
-        "vedlegg": attachments if attachments is not None else [
-            a.title for a in document.attachments],
+        # Empty: attached documents are not placed in the Word file; the build appends
+        # their PDF to this one's. Kept for templates that loop over it.
+        "vedlegg": [],
     }
 
 

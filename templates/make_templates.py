@@ -10,7 +10,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -263,12 +263,7 @@ def saksframlegg() -> None:
 
     _para(doc, "{{ tittel }}", "Title")
     _clause_loop(doc, "{{ klausul.overskrift }}")
-    # The agreement the councils vote on follows on a page of its own.
-    _para(doc, "{%p for vedlegg in vedlegg %}")
-    brk = _para(doc, "")
-    brk.add_run().add_break(WD_BREAK.PAGE)
-    _para(doc, "{{p vedlegg }}")
-    _para(doc, "{%p endfor %}")
+    # The agreement the councils vote on is not placed here: the build appends its PDF.
 
     doc.core_properties.title = "Saksframlegg"
     doc.core_properties.language = "nb-NO"
