@@ -29,11 +29,12 @@ from .document import (
 from .errors import CaseError, TemplateError
 from .load import dotted
 
-# A council's case submission prints the whole cost table up to this many parties. Beyond, it
-# prints the council's own row and the sum: the whole table is in the agreement attached
-# right behind it, and pages of other councils' figures in each copy help no reader (and
-# made a 357-party submission take six times as long to convert).
-WHOLE_COST_TABLE_UP_TO = 30
+# Up to this many parties a council's case submission names them all in its resolution and
+# prints the whole cost table. Beyond, it counts them ("de 357 deltakerkommunene") and prints
+# the council's own row and the sum: the agreement attached right behind it names them all
+# and has the whole table, and pages of other councils' names and figures in each copy help
+# no reader (they made a 357-party submission 12 pages long and six times slower to convert).
+MANY_PARTIES = 30
 
 
 def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
@@ -149,9 +150,10 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         "vedtaksorgan": copy.route[-1].committee,
         "avtale": {"tittel": agreement.title,
                    "type": _phrase(lib, "avtaletype", agreement.kind)},
-        # Many parties: the council's own row and the sum; the whole table is in the agreement.
-        "kostnadstabell": {"utdrag": len(case.parties) > WHOLE_COST_TABLE_UP_TO,
-                           "antall": len(case.parties)},
+        # Many parties: counted rather than listed, and only this council's row of the cost
+        # table; the agreement behind the submission lists them all.
+        "mange_parter": len(case.parties) > MANY_PARTIES,
+        "antall_parter": len(case.parties),
         **_council_share(loaded, lib, number),
     }
     base = {**build_context(loaded, lib), **extra}
@@ -468,7 +470,7 @@ def _computed(name: str | None, ctx: dict[str, Any], loaded: LoadedCase) -> list
         if not loaded.case.economy:
             return []
         table = cost_table(loaded, ctx["_lib"])
-        if ctx.get("kostnadstabell", {}).get("utdrag"):
+        if ctx.get("mange_parter"):
             numbers = [p.municipality for p in loaded.case.parties]
             own = table.rows[numbers.index(ctx["kommune"]["nummer"])]
             table = dataclasses.replace(table, rows=(own,))

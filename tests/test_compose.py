@@ -278,16 +278,17 @@ def test_a_submission_carries_the_official_sami_name(tmp_path: Path) -> None:
     assert "likelydende vedtak i Nesseby kommune" in " ".join(b.text for b in resolution)
 
 
-def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Path) -> None:
+def many_councils(folder: Path, language: str = "nb"):
+    """A case with one party more than MANY_PARTIES: its documents, and the parties' numbers."""
     import csv
 
-    from generator.compose import WHOLE_COST_TABLE_UP_TO
+    from generator.compose import MANY_PARTIES
 
     with (Path(__file__).parent.parent / "generator" / "data" / "kommuner.csv").open() as f:
         numbers = [row["kommunenummer"] for row in csv.DictReader(f)]
-    numbers = numbers[:WHOLE_COST_TABLE_UP_TO + 1]
+    numbers = numbers[:MANY_PARTIES + 1]
     case = "\n".join([
-        "id: mange", "tittel: Felles innkjøp", "samarbeidsform: vertskommune",
+        f"språk: {language}", "id: mange", "tittel: Felles innkjøp", "samarbeidsform: vertskommune",
         "dokumenter: [samarbeidsavtale, saksframlegg]", f"vertskommune: '{numbers[0]}'",
         "parter:", *[f"  - kommune: '{n}'" for n in numbers],
         "formål: Felles innkjøp.", "oppgaver: [Innkjøp.]",
@@ -300,8 +301,11 @@ def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Pa
           f"behandling: [{{utvalg: Kommunestyret, møtedato: 2027-03-18}}]}}"
           for i, n in enumerate(numbers, start=1)],
     ]) + "\n"
-    agreement, *submissions = compose(load_case(write_case(tmp_path, "mange.yaml", case)),
-                                      templates_dir())
+    return compose(load_case(write_case(folder, "mange.yaml", case)), templates_dir()), numbers
+
+
+def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Path) -> None:
+    (agreement, *submissions), numbers = many_councils(tmp_path)
     (whole,) = [b for b in agreement.clause("økonomi").blocks if isinstance(b, Table)]
     assert len(whole.rows) == len(numbers)
     for submission, row in zip(submissions, whole.rows, strict=True):
@@ -312,3 +316,22 @@ def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Pa
         text = " ".join(b.text for b in vurdering.blocks if not isinstance(b, Table))
         assert f"hva det betyr for {row[0]} kommune, og summen for alle de {len(numbers)}" \
             in " ".join(text.replace("\u00a0", " ").split())
+        # The resolution counts the councils; the agreement names them all.
+        resolution = " ".join(b.text for b in submission.clause("forslag_til_vedtak").blocks)
+        assert f"mellom de {len(numbers)} deltakerkommunene som er nevnt i avtalen" in resolution
+        assert f"likelydende vedtak i de {len(numbers) - 1} andre deltakerkommunene" in resolution
+        host = whole.rows[0][0]
+        assert not [r[0] for r in whole.rows
+                    if r[0] not in (row[0], host) and f" {r[0]} kommune" in resolution]
+    assert "Eigersund kommune" in " ".join(b.text for b in agreement.clause("parter").blocks)
+
+
+def test_nynorsk_submission_to_many_councils_counts_them(tmp_path: Path) -> None:
+    (agreement, *submissions), numbers = many_councils(tmp_path, "nn")
+    resolution = " ".join(b.text for b in submissions[1].clause("forslag_til_vedtak").blocks)
+    assert f"mellom dei {len(numbers)} deltakarkommunane som er nemnde i avtalen" in resolution
+    assert f"likelydande vedtak i dei {len(numbers) - 1} andre deltakarkommunane" in resolution
+    text = " ".join(b.text for b in submissions[1].clause("vurdering").blocks
+                    if not isinstance(b, Table))
+    assert f"og summen for alle dei {len(numbers)} deltakarkommunane" in " ".join(
+        text.replace("\u00a0", " ").split())
