@@ -173,6 +173,11 @@ class _Pool:
             for key, _ in self.selector.select(timeout=max(0.0, wait)):
                 self._read(key.data)
             now = time.monotonic()
+            if any(w.deadline <= now for w in self.workers):
+                # What the workers said while on_done ran (appending an attachment to the
+                # PDFs that waited for it) counts before any of them is taken for hung.
+                for key, _ in self.selector.select(timeout=0):
+                    self._read(key.data)
             for worker in [w for w in self.workers if w.deadline <= now]:
                 worker.timed_out = True
                 self._stop(worker)

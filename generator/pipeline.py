@@ -126,11 +126,6 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         names: dict[Path, str] = {}  # staged PDF -> case-id/document, for progress
         steps = (progress or (lambda total: Progress(total, report)))(
             sum(len(item.documents) for item in todo))
-
-        def prepare(document: Document, item: Checked) -> Document:
-            return (drafts.as_final(document) if final
-                    else drafts.as_draft(document, origins[item.loaded.id]))
-
         try:
             pdfs: dict[int, Path] = {}  # id() of a document model -> its staged PDF
             for item in todo:
@@ -138,7 +133,9 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                     # Distinct names in one folder: the LibreOffice workers share it.
                     stem = f"{item.loaded.id}--{document.file_stem}"
                     docx = staging / f"{stem}.docx"
-                    write_docx(prepare(document, item), templates, docx)
+                    write_docx(drafts.as_final(document) if final
+                               else drafts.as_draft(document, origins[item.loaded.id]),
+                               templates, docx)
                     name = f"{item.loaded.id}/{document.file_stem}"
                     steps.step("Word", f"{name}.docx")
                     docx_files.append(docx)
@@ -147,8 +144,6 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                     target = out / item.loaded.id / document.file_stem
                     staged += [(docx, target.with_suffix(".docx")),
                                (staging / f"{stem}.pdf", target.with_suffix(".pdf"))]
-            docx_files += _unbuilt_attachments(todo, templates, staging, pdfs, write_docx,
-                                               prepare)
             attached = _attached(todo, pdfs, origins)
             to_pdf(docx_files, staging, verbose=verbose, jobs=jobs,
                    on_done=_finisher(attached, names, steps))
@@ -184,27 +179,11 @@ def _lock(out: Path):
     return handle
 
 
-def _unbuilt_attachments(todo: list[Checked], templates: Path, staging: Path,
-                        pdfs: dict[int, Path], write_docx: Callable[..., None],
-                        prepare: Callable[[Document, Checked], Document]) -> list[Path]:
-    """Attached documents that are not outputs of the build themselves, written to Word to
-    be converted with the rest (only to be appended): their .docx files."""
-    extra = []
-    for item in todo:
-        for document in item.documents:
-            for attachment in document.attachments:
-                if id(attachment) not in pdfs:
-                    docx = staging / f"{item.loaded.id}--vedlegg-{len(extra)}.docx"
-                    write_docx(prepare(attachment, item), templates, docx)
-                    pdfs[id(attachment)] = docx.with_suffix(".pdf")
-                    extra.append(docx)
-    return extra
-
-
 def _attached(todo: list[Checked], pdfs: dict[int, Path],
               origins: dict[str, drafts.Provenance]) -> dict[Path, tuple[list[Path], dt.datetime]]:
     """The staged PDF of each document with attachments -> the PDFs to append to it, and
-    the case's fixed date to pin it to."""
+    the case's fixed date to pin it to. An attached document is always one of the case's
+    own outputs (compose puts the agreement first), so its PDF is converted in the build."""
     return {pdfs[id(document)]: ([pdfs[id(a)] for a in document.attachments],
                                  origins[item.loaded.id].when)
             for item in todo for document in item.documents if document.attachments}
@@ -227,10 +206,9 @@ def _finisher(attached: dict[Path, tuple[list[Path], dt.datetime]], names: dict[
             waiting.remove(ready)
             if ready in attached:
                 attachments, when = attached[ready]
-                for attachment in attachments:
-                    append(ready, attachment, when)
-            if ready in names:  # not an attachment converted only to be appended
-                steps.step("PDF", f"{names[ready]}.pdf")
+                for number, attachment in enumerate(attachments, start=1):
+                    append(ready, attachment, when, number)
+            steps.step("PDF", f"{names[ready]}.pdf")
 
     return done
 

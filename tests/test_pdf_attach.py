@@ -46,33 +46,104 @@ def test_agreement_pages_follow_the_submission_as_the_agreement_prints_them(
     assert submission[-len(agreement):] == agreement
 
 
+def assert_one_tagged_document(pdf: pikepdf.Pdf) -> None:
+    """One structure tree and parent tree over all pages, and one name per font subset."""
+    tree = pdf.Root.StructTreeRoot
+    numbers = tree.ParentTree.Nums
+    keys = [int(numbers[i]) for i in range(0, len(numbers), 2)]
+    assert keys == sorted(set(keys))  # a number tree is in key order
+    values = dict(zip(keys, [numbers[i + 1] for i in range(0, len(numbers), 2)], strict=True))
+    # Every page has a parent-tree key of its own, and the elements listed under it are
+    # elements of the one structure tree (none left over from the agreement's own tree).
+    parents = [int(page.obj.StructParents) for page in pdf.pages]
+    assert sorted(parents) == sorted(set(parents)) and set(parents) <= set(keys)
+    in_tree = {e.objgen for e in elements(tree)}
+    listed = {e.objgen for value in values.values() for e in value
+              if isinstance(e, pikepdf.Dictionary)}
+    assert listed <= in_tree
+    page_ids = {page.obj.objgen for page in pdf.pages}
+    assert all(e.Pg.objgen in page_ids for e in elements(tree) if "/Pg" in e)
+    # LibreOffice names its subsets alike in every PDF (BAAAAA+Carlito); two different
+    # subsets under one name may be mixed up by a printer (ISO 32000-1, 9.6.4).
+    fonts: dict[str, set] = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+            fonts.setdefault(str(obj.get("/BaseFont")), set()).add(obj.objgen)
+    assert all(len(found) == 1 for found in fonts.values()), fonts
+
+
 @pytest.mark.parametrize(("case_id", "number"), COPIES)
 def test_appended_pdf_is_one_tagged_archive_document(built: Path, case_id: str,
                                                      number: str) -> None:
     path = built / "build" / case_id / f"saksframlegg-{number}.pdf"
     with pikepdf.open(path) as pdf:
-        tree = pdf.Root.StructTreeRoot
-        numbers = tree.ParentTree.Nums
-        keys = {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers), 2)}
-        # Every page has a parent-tree key of its own, and the elements listed under it are
-        # elements of the one structure tree (none left over from the agreement's own tree).
-        parents = [int(page.obj.StructParents) for page in pdf.pages]
-        assert sorted(parents) == sorted(set(parents)) and set(parents) <= set(keys)
-        in_tree = {e.objgen for e in elements(tree)}
-        listed = {e.objgen for value in keys.values() for e in value
-                  if isinstance(e, pikepdf.Dictionary)}
-        assert listed <= in_tree
-        page_ids = {page.obj.objgen for page in pdf.pages}
-        assert all(e.Pg.objgen in page_ids for e in elements(tree) if "/Pg" in e)
+        assert_one_tagged_document(pdf)
         # The agreement's bookmarks under one bookmark with its title, on its first page.
         with pdf.open_outline() as outline:
             attached = outline.root[-1]
             children = [child.title for child in attached.children]
             first = pdf.pages.index(pikepdf.Page(attached.destination[0]))
         title, count = str(pdf.docinfo.Title), len(pdf.pages)
+        # Viewers number the agreement's pages from 1 again, as its own footer does.
+        page_labels = pdf.Root.PageLabels.Nums
+        labels = [int(page_labels[i]) for i in range(0, len(page_labels), 2)]
+        assert str(page_labels[3].P) == "Vedlegg 1 – "
     with pikepdf.open(path.with_name(f"{attached_stem(case_id, number)}.pdf")) as attached_pdf:
         with attached_pdf.open_outline() as outline:
             assert children == [item.title for item in outline.root]
-        assert attached.title == str(attached_pdf.docinfo.Title)
+        assert attached.title == f"Vedlegg 1: {attached_pdf.docinfo.Title}"
         assert first == count - len(attached_pdf.pages)
+        assert labels == [0, count - len(attached_pdf.pages)]
     assert pdfa.check(path, "nb-NO" if "sogn" not in case_id else "nn-NO", title) == []
+
+
+def test_a_second_attachment_is_appended_after_the_first(built: Path, tmp_path: Path) -> None:
+    import datetime as dt
+    import shutil
+
+    from generator.pdf_attach import append
+
+    case_id, number = COPIES[0]
+    folder = built / "build" / case_id
+    agreement = folder / f"{attached_stem(case_id, number)}.pdf"
+    twice = tmp_path / "saksframlegg.pdf"
+    shutil.copy(folder / f"saksframlegg-{number}.pdf", twice)
+    with pikepdf.open(twice) as pdf:
+        before = len(pdf.pages)
+    append(twice, agreement, dt.datetime(2027, 1, 1, tzinfo=dt.UTC), number=2)
+    with pikepdf.open(twice) as pdf, pikepdf.open(agreement) as attached:
+        assert_one_tagged_document(pdf)
+        assert len(pdf.pages) == before + len(attached.pages)
+        with pdf.open_outline() as outline:
+            assert [item.title.split(":")[0] for item in outline.root][-2:] == [
+                "Vedlegg 1", "Vedlegg 2"]
+        page_labels = pdf.Root.PageLabels.Nums
+        assert [int(page_labels[i]) for i in range(0, len(page_labels), 2)] == [
+            0, before - len(attached.pages), before]
+    assert pages(twice)[-len(pages(agreement)):] == pages(agreement)
+
+
+@pytest.mark.libreoffice
+def test_submissions_are_the_same_bytes_whichever_pdf_is_converted_first(
+        tmp_path: Path) -> None:
+    import hashlib
+    import shutil
+
+    from tests.conftest import EXAMPLES, run_samdok
+
+    # One worker converts the agreement before every submission; two workers finish them
+    # in another order, so submissions wait for the agreement: the files must not differ.
+    (tmp_path / "cases").mkdir()
+    shutil.copy(EXAMPLES / "lillehammerregionen-3-1.yaml", tmp_path / "cases")
+    env = {"SOURCE_DATE_EPOCH": "1800000000"}
+    for jobs, out in (("1", "one"), ("2", "two")):
+        result = run_samdok("build", "--jobs", jobs, "-o", out, cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+    one = tmp_path / "one" / "lillehammerregionen-3-1"
+    two = tmp_path / "two" / "lillehammerregionen-3-1"
+    names = sorted(path.name for path in one.iterdir())
+    assert sum(name.startswith("saksframlegg-") and name.endswith(".pdf") for name in names) == 3
+    assert names == sorted(path.name for path in two.iterdir())
+    for name in names:
+        assert (hashlib.sha256((one / name).read_bytes()).digest()
+                == hashlib.sha256((two / name).read_bytes()).digest()), name
