@@ -466,11 +466,12 @@ def _computed(name: str | None, ctx: dict[str, Any], loaded: LoadedCase) -> list
         return []
     if name == "samarbeidsområder":
         return _areas(loaded, ctx["_lib"])
-    if name == "kostnadsfordeling":
+    if name in ("kostnadsfordeling", "kostnadsfordeling_saksframlegg"):
         if not loaded.case.economy:
             return []
         table = cost_table(loaded, ctx["_lib"])
-        if ctx.get("mange_parter"):
+        # The short form only where the library asks for it: its text then says so.
+        if name == "kostnadsfordeling_saksframlegg" and ctx.get("mange_parter"):
             numbers = [p.municipality for p in loaded.case.parties]
             own = table.rows[numbers.index(ctx["kommune"]["nummer"])]
             table = dataclasses.replace(table, rows=(own,))

@@ -314,11 +314,11 @@ def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Pa
         # This council's row as the agreement prints it, and the sum over all of them.
         assert (table.header, table.rows, table.total) == (whole.header, (row,), whole.total)
         text = " ".join(b.text for b in vurdering.blocks if not isinstance(b, Table))
-        assert f"hva det betyr for {row[0]} kommune, og summen for alle de {len(numbers)}" \
+        assert f"tallene for {row[0]} kommune og summen for alle de {len(numbers)}" \
             in " ".join(text.replace("\u00a0", " ").split())
         # The resolution counts the councils; the agreement names them all.
         resolution = " ".join(b.text for b in submission.clause("forslag_til_vedtak").blocks)
-        assert f"mellom de {len(numbers)} deltakerkommunene som er nevnt i avtalen" in resolution
+        assert f"mellom de {len(numbers)} deltakerkommunene som er parter i avtalen" in resolution
         assert f"likelydende vedtak i de {len(numbers) - 1} andre deltakerkommunene" in resolution
         host = whole.rows[0][0]
         assert not [r[0] for r in whole.rows
@@ -328,10 +328,11 @@ def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Pa
 
 def test_nynorsk_submission_to_many_councils_counts_them(tmp_path: Path) -> None:
     (agreement, *submissions), numbers = many_councils(tmp_path, "nn")
+    (whole,) = [b for b in agreement.clause("økonomi").blocks if isinstance(b, Table)]
     resolution = " ".join(b.text for b in submissions[1].clause("forslag_til_vedtak").blocks)
-    assert f"mellom dei {len(numbers)} deltakarkommunane som er nemnde i avtalen" in resolution
+    assert f"mellom dei {len(numbers)} deltakarkommunane som er partar i avtalen" in resolution
     assert f"likelydande vedtak i dei {len(numbers) - 1} andre deltakarkommunane" in resolution
     text = " ".join(b.text for b in submissions[1].clause("vurdering").blocks
                     if not isinstance(b, Table))
-    assert f"og summen for alle dei {len(numbers)} deltakarkommunane" in " ".join(
-        text.replace("\u00a0", " ").split())
+    assert (f"Tabellen viser tala for {whole.rows[1][0]} kommune og summen for alle dei "
+            f"{len(numbers)} deltakarkommunane") in " ".join(text.replace("\u00a0", " ").split())
