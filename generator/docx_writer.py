@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -73,15 +74,29 @@ def _table(table: Table, tpl: DocxTemplate):
         # The header row is repeated at the top of every page the table runs over.
         xml.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if r == 0 else "<w:tr>")
         for c, value in enumerate(values):
-            space = ' xml:space="preserve"' if value != value.strip() else ""
             right = '<w:jc w:val="right"/>' if c > 0 else ""  # numbers line up on the right
             xml.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[c]}"/></w:tcPr>'
                        f'<w:p><w:pPr><w:pStyle w:val="{TABLE_TEXT_STYLE}"/>{right}</w:pPr>'
-                       f"<w:r><w:rPr>{bold}</w:rPr><w:t{space}>{escape(value)}</w:t></w:r></w:p></w:tc>")
+                       f"<w:r><w:rPr>{bold}</w:rPr>{_run_text(value)}</w:r></w:p></w:tc>")
         xml.append("</w:tr>")
     xml.append("</w:tbl>")
     word._tbl.extend(parse_xml("".join(xml)).tr_lst)
     return sub
+
+
+def _run_text(value: str) -> str:
+    """A run's text as Word XML, as python-docx writes it: tabs and line breaks as elements,
+    xml:space="preserve" only where spaces at either end must be kept."""
+    out = []
+    for part in re.split(r"(\t|\n|\r)", value):
+        if part == "\t":
+            out.append("<w:tab/>")
+        elif part in ("\n", "\r"):
+            out.append("<w:br/>")
+        elif part:
+            space = ' xml:space="preserve"' if part != part.strip() else ""
+            out.append(f"<w:t{space}>{escape(part)}</w:t>")
+    return "".join(out)
 
 
 def _style_id(parent, tag: str, value: str) -> None:

@@ -150,3 +150,17 @@ def test_every_key_adds_up_exactly_and_stays_within_a_krone(key: str, data: st.D
         assert amount >= 0
     steps = costs.percent_steps(costs.exact_shares(cost_key, parties, budget))
     assert sum(steps) == 1000
+
+
+@pytest.mark.parametrize("value", ["kr 1 000", " 12 ", "a\tb", "x\ny", "t\r\nu", "a & b < c"])
+def test_table_cell_text_is_written_as_python_docx_writes_it(value: str) -> None:
+    import re
+
+    from docx import Document
+    from lxml import etree
+
+    from generator.docx_writer import _run_text
+
+    run = Document().add_paragraph().add_run(value)
+    expected = "".join(etree.tostring(child, encoding="unicode") for child in run._r)
+    assert _run_text(value) == re.sub(r' xmlns:\w+="[^"]+"', "", expected)
