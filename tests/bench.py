@@ -243,7 +243,10 @@ def main() -> None:
           "processes, sampled every 50 ms (shared pages count once per process); in brackets "
           "the largest single process.")
     print(f"naive: one `soffice --headless --convert-to pdf` process per document, over "
-          f"{options.naive_sample} of the workload's own documents, with a warmed profile.")
+          f"{options.naive_sample} of the Word files the build wrote, with a warmed profile. "
+          "samdok's conversion time per document includes appending the agreement's PDF "
+          "(converted once) to each council's submission; the naive way converts the Word "
+          "files only.")
     print()
     missed = targets(a, b, c, help_seconds, full=options.parties is None)
     if missed and options.check:
