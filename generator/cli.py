@@ -71,7 +71,8 @@ def _checked(cases: tuple[str, ...] | list[Path], strict: bool,
                    "case is marked final (status: endelig) and it and the templates are "
                    "committed to git.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
-              help="LibreOffice workers converting at once  [default: one per core]")
+              help="Processes writing Word files and LibreOffice workers converting at once  "
+                   "[default: one per core]")
 @click.option("--force", is_flag=True, help="Rebuild documents that are up to date.")
 @STRICT
 @click.pass_context

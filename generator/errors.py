@@ -52,6 +52,9 @@ class CaseError(SamdokError):
         errors = sum(1 for p in problems if p.severity == "error")
         super().__init__(f"{errors} problem(s) found")
 
+    def __reduce__(self):  # pickled with its problems (from a worker process)
+        return CaseError, (self.problems,)
+
 
 class TemplateError(SamdokError):
     """A template or a standard clause text cannot be rendered."""

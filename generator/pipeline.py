@@ -92,13 +92,14 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     A case whose inputs are unchanged since it was built (see state.py) is skipped as up to
     date, unless `force`. Everything else is produced in a staging folder inside `out` first,
     and moved into place only when the whole build succeeded, so a failed build leaves
-    earlier outputs untouched. `jobs` LibreOffice workers convert (default: one per core).
+    earlier outputs untouched. `jobs` processes write the Word files and `jobs` LibreOffice
+    workers convert (default: one per core).
     Drafts get the draft stamp and watermark; final=True refuses (CaseError, nothing written)
     unless every case is marked final and committed, and then leaves both out.
     """
     # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
-    from .convert import find_soffice, to_pdf
-    from .docx_writer import write_docx
+    from .convert import default_jobs, find_soffice, to_pdf
+    from .render_pool import write_all
 
     if final:
         check_final(checked, templates)
@@ -128,22 +129,23 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             sum(len(item.documents) for item in todo))
         try:
             pdfs: dict[int, Path] = {}  # id() of a document model -> its staged PDF
+            work: list[tuple[Document, Path]] = []
             for item in todo:
                 for document in item.documents:
                     # Distinct names in one folder: the LibreOffice workers share it.
                     stem = f"{item.loaded.id}--{document.file_stem}"
                     docx = staging / f"{stem}.docx"
-                    write_docx(drafts.as_final(document) if final
-                               else drafts.as_draft(document, origins[item.loaded.id]),
-                               templates, docx)
+                    work.append((drafts.as_final(document) if final
+                                 else drafts.as_draft(document, origins[item.loaded.id]), docx))
                     name = f"{item.loaded.id}/{document.file_stem}"
-                    steps.step("Word", f"{name}.docx")
                     docx_files.append(docx)
                     names[staging / f"{stem}.pdf"] = name
                     pdfs[id(document)] = staging / f"{stem}.pdf"
                     target = out / item.loaded.id / document.file_stem
                     staged += [(docx, target.with_suffix(".docx")),
                                (staging / f"{stem}.pdf", target.with_suffix(".pdf"))]
+            for index in write_all(work, templates, jobs or default_jobs()):
+                steps.step("Word", f"{names[docx_files[index].with_suffix('.pdf')]}.docx")
             attached = _attached(todo, pdfs, origins)
             to_pdf(docx_files, staging, verbose=verbose, jobs=jobs,
                    on_done=_finisher(attached, names, steps))
