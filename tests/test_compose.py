@@ -278,15 +278,13 @@ def test_a_submission_carries_the_official_sami_name(tmp_path: Path) -> None:
     assert "likelydende vedtak i Nesseby kommune" in " ".join(b.text for b in resolution)
 
 
-def many_councils(folder: Path, language: str = "nb"):
-    """A case with one party more than MANY_PARTIES: its documents, and the parties' numbers."""
+def many_councils_case(count: int, language: str = "nb") -> tuple[str, list[str]]:
+    """A case file with a submission to the first `count` councils of the register: its
+    text, and the parties' numbers."""
     import csv
 
-    from generator.compose import MANY_PARTIES
-
     with (Path(__file__).parent.parent / "generator" / "data" / "kommuner.csv").open() as f:
-        numbers = [row["kommunenummer"] for row in csv.DictReader(f)]
-    numbers = numbers[:MANY_PARTIES + 1]
+        numbers = [row["kommunenummer"] for row in csv.DictReader(f)][:count]
     case = "\n".join([
         f"språk: {language}", "id: mange", "tittel: Felles innkjøp", "samarbeidsform: vertskommune",
         "dokumenter: [samarbeidsavtale, saksframlegg]", f"vertskommune: '{numbers[0]}'",
@@ -301,6 +299,14 @@ def many_councils(folder: Path, language: str = "nb"):
           f"behandling: [{{utvalg: Kommunestyret, møtedato: 2027-03-18}}]}}"
           for i, n in enumerate(numbers, start=1)],
     ]) + "\n"
+    return case, numbers
+
+
+def many_councils(folder: Path, language: str = "nb"):
+    """A case with one party more than MANY_PARTIES: its documents, and the parties' numbers."""
+    from generator.compose import MANY_PARTIES
+
+    case, numbers = many_councils_case(MANY_PARTIES + 1, language)
     return compose(load_case(write_case(folder, "mange.yaml", case)), templates_dir()), numbers
 
 

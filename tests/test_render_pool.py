@@ -51,3 +51,40 @@ def test_case_error_crosses_from_a_worker_with_its_problems() -> None:
     problem = Problem("cases/x.yaml", 3, 1, "parter", "too few parties", "add one")
     copy = pickle.loads(pickle.dumps(CaseError([problem])))
     assert copy.problems == [problem] and str(copy) == "1 problem(s) found"
+
+
+@pytest.mark.libreoffice
+def test_ctrl_c_while_workers_write_ends_them_and_writes_nothing(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_compose import many_councils_case
+
+    case, _ = many_councils_case(200)
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "mange.yaml").write_text(case, encoding="utf-8")
+    # A session of its own, so that Ctrl-C can go to the whole process group, as a terminal
+    # sends it; SIGINT as a terminal gives it (a background job of a shell ignores it).
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--jobs", "2"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    line = ""
+    while " Word " not in line and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        assert line or proc.poll() is None, proc.stderr.read()
+    assert "/201] Word" in line, line  # the workers are writing
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted; earlier outputs are unchanged" in stderr
+    assert "Traceback" not in stderr
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # no worker left in the process group
+        os.killpg(proc.pid, 0)
+    assert not list((tmp_path / "build").glob(".samdok-*"))
+    assert not list((tmp_path / "build").glob("*/*.pdf"))
