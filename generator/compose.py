@@ -141,12 +141,12 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
     lib = library(templates, "saksframlegg", lang)
     copy = case.submission.councils[number]
     m = register.lookup(number)
-    others = [f"{name} kommune" for party, name in _party_names(loaded, lib)
-              if party != number]
+    common = build_context(loaded, lib)  # computed once per case, shared by every copy
     extra: dict[str, Any] = {
         "kommune": {"navn": m.name, "kommune": f"{m.name} kommune", "nummer": m.number,
                     "offisielt_navn": official_display(m)},
-        "andre_kommuner": norsk.and_list(others, lang),
+        "andre_kommuner": norsk.and_list(
+            [p["kommune"] for p in common["parter"] if p["nummer"] != m.number], lang),
         "vedtaksorgan": copy.route[-1].committee,
         "avtale": {"tittel": agreement.title,
                    "type": _phrase(lib, "avtaletype", agreement.kind)},
@@ -156,7 +156,7 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         "antall_parter": len(case.parties),
         **_council_share(loaded, lib, number),
     }
-    base = {**build_context(loaded, lib), **extra}
+    base = {**common, **extra}
     texts = {}
     for key, value in (("sammendrag", case.submission.summary),
                        ("saksopplysninger", case.submission.facts),
@@ -253,12 +253,6 @@ def _per_case(function):
         return results[id(lib)]
 
     return remembered
-
-
-@_per_case
-def _party_names(loaded: LoadedCase, lib: Library) -> list[tuple[str, str]]:
-    """Each party's number and name, looked up once per case rather than once per copy."""
-    return [(p.municipality, register.lookup(p.municipality).name) for p in loaded.case.parties]
 
 
 @_per_case
