@@ -8,6 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .document import Document
+from .docx_writer import write_docx
+
+# The Word libraries are loaded with this module, before any fork: the workers inherit them.
+# Only a build imports this module (pipeline.build), never `samdok check` or `--help`.
 
 # Below this many documents a pool costs more than it saves (each worker reads the templates
 # again).
@@ -28,9 +32,6 @@ def write_all(work: list[tuple[Document, Path]], templates: Path,
     is raised here as it was raised there; on any error or Ctrl-C the workers are ended.
     """
     global _work
-    # Imported before forking, so that the workers inherit the Word libraries loaded.
-    from .docx_writer import write_docx
-
     if jobs < 2 or len(work) < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         for index, (document, path) in enumerate(work):
             write_docx(document, templates, path)
@@ -52,8 +53,6 @@ def _ignore_interrupt() -> None:
 
 
 def _write_one(index: int) -> int:
-    from .docx_writer import write_docx
-
     assert _work is not None  # set before the pool forked
     work, templates = _work
     document, path = work[index]
