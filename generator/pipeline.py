@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import drafts, manifest, reproducible, rules, state
 from .case import LoadedCase, load_case
@@ -123,8 +124,7 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                           "hint: check the path and its permissions, or use -o") from None
     try:
         staged: list[tuple[Path, Path]] = []  # (staged file, final place)
-        docx_files: list[Path] = []
-        names: dict[Path, str] = {}  # staged PDF -> case-id/document, for progress
+        names: dict[str, str] = {}  # staged file stem -> case-id/document, for progress
         steps = (progress or (lambda total: Progress(total, report)))(
             sum(len(item.documents) for item in todo))
         try:
@@ -134,20 +134,18 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                 for document in item.documents:
                     # Distinct names in one folder: the LibreOffice workers share it.
                     stem = f"{item.loaded.id}--{document.file_stem}"
-                    docx = staging / f"{stem}.docx"
+                    docx, pdf = staging / f"{stem}.docx", staging / f"{stem}.pdf"
                     work.append((drafts.as_final(document) if final
                                  else drafts.as_draft(document, origins[item.loaded.id]), docx))
-                    name = f"{item.loaded.id}/{document.file_stem}"
-                    docx_files.append(docx)
-                    names[staging / f"{stem}.pdf"] = name
-                    pdfs[id(document)] = staging / f"{stem}.pdf"
+                    names[stem] = f"{item.loaded.id}/{document.file_stem}"
+                    pdfs[id(document)] = pdf
                     target = out / item.loaded.id / document.file_stem
                     staged += [(docx, target.with_suffix(".docx")),
-                               (staging / f"{stem}.pdf", target.with_suffix(".pdf"))]
+                               (pdf, target.with_suffix(".pdf"))]
             for index in write_all(work, templates, jobs or default_jobs()):
-                steps.step("Word", f"{names[docx_files[index].with_suffix('.pdf')]}.docx")
+                steps.step("Word", f"{names[work[index][1].stem]}.docx")
             attached = _attached(todo, pdfs, origins)
-            to_pdf(docx_files, staging, verbose=verbose, jobs=jobs,
+            to_pdf([docx for _, docx in work], staging, verbose=verbose, jobs=jobs,
                    on_done=_finisher(attached, names, steps))
         finally:
             steps.close()
@@ -181,17 +179,24 @@ def _lock(out: Path):
     return handle
 
 
+class _Attached(NamedTuple):
+    """The PDFs to append to a document's PDF, and the case's fixed date to pin it to."""
+
+    pdfs: list[Path]
+    when: dt.datetime
+
+
 def _attached(todo: list[Checked], pdfs: dict[int, Path],
-              origins: dict[str, drafts.Provenance]) -> dict[Path, tuple[list[Path], dt.datetime]]:
-    """The staged PDF of each document with attachments -> the PDFs to append to it, and
-    the case's fixed date to pin it to. An attached document is always one of the case's
-    own outputs (compose puts the agreement first), so its PDF is converted in the build."""
-    return {pdfs[id(document)]: ([pdfs[id(a)] for a in document.attachments],
-                                 origins[item.loaded.id].when)
+              origins: dict[str, drafts.Provenance]) -> dict[Path, _Attached]:
+    """The staged PDF of each document with attachments -> what to append to it. An attached
+    document is always one of the case's own outputs (compose puts the agreement first), so
+    its PDF is converted in the build."""
+    return {pdfs[id(document)]: _Attached([pdfs[id(a)] for a in document.attachments],
+                                          origins[item.loaded.id].when)
             for item in todo for document in item.documents if document.attachments}
 
 
-def _finisher(attached: dict[Path, tuple[list[Path], dt.datetime]], names: dict[Path, str],
+def _finisher(attached: dict[Path, _Attached], names: dict[str, str],
               steps: Progress) -> Callable[[Path], None]:
     """What happens to each PDF LibreOffice finishes: once its attachments are converted too
     (the agreement, converted once for the build), they are appended to it and its dates
@@ -204,13 +209,13 @@ def _finisher(attached: dict[Path, tuple[list[Path], dt.datetime]], names: dict[
     def done(pdf: Path) -> None:
         converted.add(pdf)
         waiting.append(pdf)
-        for ready in [p for p in waiting if converted.issuperset(attached.get(p, ([],))[0])]:
+        for ready in [p for p in waiting if p not in attached
+                      or converted.issuperset(attached[p].pdfs)]:
             waiting.remove(ready)
             if ready in attached:
-                attachments, when = attached[ready]
-                for number, attachment in enumerate(attachments, start=1):
-                    append(ready, attachment, when, number)
-            steps.step("PDF", f"{names[ready]}.pdf")
+                for number, attachment in enumerate(attached[ready].pdfs, start=1):
+                    append(ready, attachment, attached[ready].when, number)
+            steps.step("PDF", f"{names[ready.stem]}.pdf")
 
     return done
 
