@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import os
 import re
@@ -11,10 +12,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, OutlineItem
+from pikepdf import Array, Dictionary, Name
 
+from . import reproducible
 from .errors import ConversionError, OutputError
-from .reproducible import save_pinned
+from .pdf_update import Raw, Ref, Update
 
 # What makes a PDF the document it is rather than its attachment: these catalog entries of
 # the document replace the attachment's (archive metadata and PDF/A claims, output intent,
@@ -25,124 +27,189 @@ OWN = ("/Metadata", "/OutputIntents", "/Lang", "/MarkInfo", "/ViewerPreferences"
 # 9.6.4). LibreOffice numbers its subsets BAAAAA, CAAAAA, ... in every PDF it writes.
 SUBSET = re.compile(r"^/([A-Z]{6})\+")
 
+# Page attributes a page may take from its parent in the page tree (ISO 32000-1, 7.7.3.4):
+# the document's pages get a new parent, the attachment's page tree.
+INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 
-def append(pdf: Path, attachment: Path, when: dt.datetime, number: int = 1) -> None:
-    """Append the pages of the attachment PDF to pdf, rewritten in place with its dates
-    pinned to `when` (reproducible.save_pinned); `number` is the attachment's number in the
+
+class Attachment:
+    """An attached PDF, read once for all the documents it is appended to (the agreement
+    behind every council's case submission). Its dates must be pinned before it is read:
+    its bytes are the first part of every combined PDF."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.data = path.read_bytes()
+        self.pdf = pikepdf.open(io.BytesIO(self.data))
+        tree = self.pdf.Root.StructTreeRoot
+        self.next_key = _next_key(tree)
+        self.tags = {_tag(font) for font in _fonts(self.pdf.pages)} - {None}
+        self.title = str(self.pdf.docinfo.get("/Title", ""))
+        # The attachment's keys into its parent tree, the bulk of that tree, in PDF syntax.
+        numbers = tree.ParentTree.get("/Nums", Array())
+        self.numbers = Update(self.data, self.pdf, self.pdf).serialise(list(numbers))[1:-1]
+
+    def close(self) -> None:
+        self.pdf.close()
+
+    def __enter__(self) -> Attachment:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def append(pdf: Path, attachment: Attachment, when: dt.datetime, number: int = 1) -> None:
+    """Put the pages of the attachment behind those of pdf, rewritten in place with its dates
+    pinned to `when` (reproducible.pin); `number` is the attachment's number in the
     document's list of attachments (vedlegg).
 
     The agreement behind every council's case submission is converted once per build and
     appended here, instead of being converted again inside each council's copy. The result
-    is one tagged PDF: the attachment's top structure elements follow the document's, its
-    pages' keys into the parent tree come after the document's, its bookmarks come under a
-    bookmark "Vedlegg N: <title>", and its pages are labelled "Vedlegg N – 1", ... in
-    viewers. The document information, XMP metadata and PDF/A claims are the document's own.
+    is one tagged PDF: the document's top structure elements come before the attachment's,
+    its pages' keys into the parent tree after the attachment's, the attachment's bookmarks
+    come under a bookmark "Vedlegg N: <title>", and its pages are labelled "Vedlegg N – 1",
+    ... in viewers. The document information, XMP metadata and PDF/A claims are the
+    document's own.
     """
     partial = pdf.with_name(f".{pdf.name}.part")
     try:
-        # Built on the attachment, the larger of the two as a rule (a 91-page agreement
-        # behind a 2-page submission): only the document's few objects are copied over.
-        with pikepdf.open(pdf) as document, pikepdf.open(attachment) as combined:
-            _prepend(document, combined, number)
-            save_pinned(combined, partial, when)
+        with pikepdf.open(pdf) as document:
+            combined = _combined(document, attachment, when, number)
+        partial.write_bytes(combined)
         os.replace(partial, pdf)
     except OSError as exc:
         raise OutputError(f"{pdf}: cannot write ({exc.strerror}); hint: check the free space "
                           "and the permissions of the output folder") from None
-    except (pikepdf.PdfError, pikepdf.OutlineStructureError, ValueError) as exc:
-        raise ConversionError(f"{pdf.name}: could not append {attachment.name} ({exc}); "
+    except (pikepdf.PdfError, ValueError, TypeError) as exc:
+        raise ConversionError(f"{pdf.name}: could not append {attachment.path.name} ({exc}); "
                               "hint: build again; if it persists, run with -v and convert "
                               "both files by hand with the command shown") from None
     finally:
         partial.unlink(missing_ok=True)
 
 
-def _prepend(document: pikepdf.Pdf, combined: pikepdf.Pdf, number: int) -> None:
-    """Put the document's pages, tags, bookmarks and metadata in front of `combined`."""
-    ours, theirs = document.Root.StructTreeRoot, combined.Root.StructTreeRoot
-    offset, their_next = _next_key(ours), _next_key(theirs)
-    pages = len(document.pages)
-    title = str(combined.docinfo.get("/Title", ""))
-    language = combined.Root.get("/Lang")
-    their_tags = {_tag(font) for font in _fonts(combined.pages)} - {None}
+def _combined(document: pikepdf.Pdf, attachment: Attachment, when: dt.datetime,
+              number: int) -> bytes:
+    """The attachment's bytes unchanged, then an update (ISO 32000-1, 7.5.6) that adds the
+    document's objects and replaces the catalog, page tree, structure tree and bookmarks.
 
-    # The attachment's keys into its parent tree move past the document's.
-    for page in combined.pages:
+    Built this way, combining a 2-page document with a 91-page attachment reads and writes
+    the document's few hundred objects, not the attachment's ten thousand."""
+    base = attachment.pdf
+    root, ours = base.Root, document.Root.StructTreeRoot
+    theirs = root.StructTreeRoot
+    offset, own_next = attachment.next_key, _next_key(ours)
+    reproducible.pin(document, when)
+    _retag(_fonts(document.pages), attachment.tags)
+    update = Update(attachment.data, base, document)
+    update.redirect[document.Root.objgen] = root.objgen[0]
+    update.redirect[document.Root.Pages.objgen] = root.Pages.objgen[0]
+    update.redirect[ours.objgen] = theirs.objgen[0]
+
+    # The document's pages first, their keys into the parent tree after the attachment's.
+    for page in document.pages:
+        for key in INHERITED:
+            if key not in page.obj and key in document.Root.Pages:
+                page.obj[key] = document.Root.Pages[key]
+        page.obj.Parent = document.Root.Pages
         if "/StructParents" in page.obj:
             page.obj.StructParents = int(page.obj.StructParents) + offset
         for annotation in page.obj.get("/Annots", []):
             if "/StructParent" in annotation:
                 annotation.StructParent = int(annotation.StructParent) + offset
-    # Pages first: structure elements copied after them find their /Pg among the copies,
-    # as pikepdf keeps one mapping per source document.
-    for i, page in enumerate(document.pages):
-        combined.pages.insert(i, page)
-    _retag(_fonts(combined.pages[:pages]), their_tags)
+    pages = len(document.pages)
+    update.put(root.Pages.objgen[0], {
+        **dict(root.Pages.items()),
+        "/Kids": [page.obj for page in document.pages] + list(root.Pages.Kids),
+        "/Count": pages + int(root.Pages.Count)})
 
-    # The document's top elements first, then the attachment's. The document's are cut
-    # loose from their root before anything of the tree is copied, so that no copy reaches
-    # that root (and with it a second parent tree).
-    own_tops = list(_kids(ours.K))
-    for element in own_tops:
-        if isinstance(element, Dictionary) and "/P" in element:
-            del element["/P"]
-    kids = Array()
-    for element in own_tops:
-        copied = combined.copy_foreign(element)
-        copied.P = theirs
-        kids.append(copied)
-    document_language = document.Root.get("/Lang")
-    for element in _kids(theirs.K):
+    # One structure tree: the document's top elements, then the attachment's.
+    language, document_language = root.get("/Lang"), document.Root.get("/Lang")
+    their_tops = list(_kids(theirs.K))
+    for element in their_tops:
         # The attachment in another language than the document: its elements say which.
         if (language is not None and language != document_language
-                and "/Lang" not in element):
-            element.Lang = language
-        kids.append(element)
-    theirs.K = kids
-
-    # One parent tree, in key order: the document's keys, then the attachment's moved ones.
-    kept = theirs.ParentTree.get("/Nums", Array())
+                and isinstance(element, Dictionary) and "/Lang" not in element):
+            update.put(element.objgen[0], {**dict(element.items()), "/Lang": language})
+    tree = {**dict(theirs.items()), "/K": list(_kids(ours.K)) + their_tops}
     mine = ours.ParentTree.get("/Nums", Array())
-    numbers = Array()
-    for i in range(0, len(mine), 2):
-        numbers.append(int(mine[i]))
-        numbers.append(_copy(combined, mine[i + 1]))
-    for i in range(0, len(kept), 2):
-        numbers.append(int(kept[i]) + offset)
-        numbers.append(kept[i + 1])
-    theirs.ParentTree.Nums = numbers
+    moved = b" ".join(b"%d %s" % (int(mine[i]) + offset, update.serialise(mine[i + 1]))
+                      for i in range(0, len(mine), 2))
+    parent_tree = {**dict(theirs.ParentTree.items()),
+                   "/Nums": Raw(b"[" + attachment.numbers + b" " + moved + b"]")}
+    if theirs.ParentTree.is_indirect:
+        update.put(theirs.ParentTree.objgen[0], parent_tree)
+    else:
+        tree["/ParentTree"] = parent_tree
     if "/ParentTreeNextKey" in ours or "/ParentTreeNextKey" in theirs:
-        theirs.ParentTreeNextKey = offset + their_next
-    roles = ours.get("/RoleMap")
-    if roles is not None:
-        if "/RoleMap" not in theirs:
-            theirs.RoleMap = Dictionary()
-        for role, standard in roles.items():
-            if role not in theirs.RoleMap:
-                theirs.RoleMap[role] = standard
+        tree["/ParentTreeNextKey"] = offset + own_next
+    roles = dict(ours.get("/RoleMap", Dictionary()).items())
+    if roles or "/RoleMap" in theirs:
+        tree["/RoleMap"] = {**roles, **dict(theirs.get("/RoleMap", Dictionary()).items())}
+    update.put(theirs.objgen[0], tree)
 
+    catalog = dict(root.items())
     for key in OWN:
         if key in document.Root:
-            combined.Root[key] = _copy(combined, document.Root[key])
-        elif key in combined.Root:
-            del combined.Root[key]
-    combined.docinfo = combined.make_indirect(
-        Dictionary({k: _copy(combined, v) for k, v in document.docinfo.items()}))
+            catalog[key] = document.Root[key]
+        else:
+            catalog.pop(key, None)
     # Page labels, so that a viewer's "page 4" is the attachment's first page as its own
     # footer numbers it, rather than the fourth page of the file.
     own_labels = document.Root.get("/PageLabels")
-    labels = (_copy(combined, own_labels.Nums) if own_labels is not None and "/Nums" in own_labels
-              else Array([0, Dictionary(S=Name.D)]))
-    labels.extend([pages, Dictionary(S=Name.D, P=pikepdf.String(f"Vedlegg {number} – "))])
-    combined.Root.PageLabels = Dictionary(Nums=labels)
+    labels = (list(own_labels.Nums) if own_labels is not None and "/Nums" in own_labels
+              else [0, {"/S": Name.D}])
+    labels += [pages, {"/S": Name.D, "/P": pikepdf.String(f"Vedlegg {number} – ")}]
+    catalog["/PageLabels"] = {"/Nums": labels}
+    catalog["/Outlines"] = Ref(_outline(update, document, attachment, pages, number))
+    update.put(root.objgen[0], catalog)
+    trailer = {"/Root": Ref(root.objgen[0])}
+    if "/Info" in document.trailer:
+        trailer["/Info"] = document.trailer.Info
+    return update.write(trailer)
 
-    label = f"Vedlegg {number}" + (f": {title}" if title else "")
-    with combined.open_outline() as outline, document.open_outline() as own_outline:
-        attached = OutlineItem(label, pages)
-        attached.children.extend(outline.root)
-        outline.root.clear()
-        outline.root.extend(_outline(combined, item) for item in own_outline.root)
-        outline.root.append(attached)
+
+def _outline(update: Update, document: pikepdf.Pdf, attachment: Attachment, pages: int,
+             number: int) -> int:
+    """The combined bookmarks, written into update: the document's, then "Vedlegg N: <title>"
+    with the attachment's under it. Returns the number of their root."""
+    base = attachment.pdf
+    theirs, ours = base.Root.get("/Outlines"), document.Root.get("/Outlines")
+    outlines = (theirs.objgen[0] if theirs is not None and theirs.is_indirect
+                else update.new_number())
+    attached = update.new_number()
+    their_items, own_items = _siblings(theirs), _siblings(ours)
+    if ours is not None and ours.is_indirect:
+        update.redirect[ours.objgen] = outlines
+    label = f"Vedlegg {number}" + (f": {attachment.title}" if attachment.title else "")
+    item = {"/Title": pikepdf.String(label), "/Parent": Ref(outlines),
+            "/Dest": [base.pages[0].obj, Name.Fit]}
+    shown = 0
+    if their_items:
+        shown = max(0, int(theirs.get("/Count", len(their_items))))
+        item.update({"/First": their_items[0], "/Last": their_items[-1], "/Count": shown})
+        for element in their_items:
+            update.put(element.objgen[0], {**dict(element.items()), "/Parent": Ref(attached)})
+    if own_items:
+        item["/Prev"] = own_items[-1]
+        own_items[-1].Next = update.stand_in(attached)
+    update.put(attached, item)
+    own_shown = max(0, int(ours.get("/Count", 0))) if ours is not None else 0
+    update.put(outlines, {"/Type": Name.Outlines,
+                          "/First": own_items[0] if own_items else Ref(attached),
+                          "/Last": Ref(attached), "/Count": own_shown + 1 + shown})
+    return outlines
+
+
+def _siblings(outlines) -> list[Dictionary]:
+    """The top-level items of an outline, in order."""
+    items = []
+    item = outlines.get("/First") if outlines is not None else None
+    while item is not None and len(items) < 10_000:
+        items.append(item)
+        item = item.get("/Next")
+    return items
 
 
 def _next_key(tree: Dictionary) -> int:
@@ -205,23 +272,3 @@ def _retag(fonts: Iterable[Dictionary], taken: set[str]) -> None:
 
 def _kids(k) -> Array:
     return k if isinstance(k, Array) else Array([k])
-
-
-def _copy(pdf: pikepdf.Pdf, value):
-    """A value of another PDF, for pdf: indirect objects copied (through pikepdf's mapping,
-    so each is copied once), direct arrays and dictionaries rebuilt around them."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return pdf.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array([_copy(pdf, v) for v in value])
-    if isinstance(value, Dictionary):
-        return Dictionary({k: _copy(pdf, v) for k, v in value.items()})
-    return value
-
-
-def _outline(pdf: pikepdf.Pdf, item: OutlineItem) -> OutlineItem:
-    destination = _copy(pdf, item.destination) if item.destination is not None else None
-    action = _copy(pdf, item.action) if item.action is not None else None
-    copied = OutlineItem(item.title, destination, action=action)
-    copied.children.extend(_outline(pdf, child) for child in item.children)
-    return copied

@@ -144,13 +144,16 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                                (pdf, target.with_suffix(".pdf"))]
             for index in write_all(work, templates, jobs or default_jobs()):
                 steps.step("Word", f"{names[work[index][1].stem]}.docx")
-            attached = _attached(todo, pdfs, origins)
-            to_pdf([docx for _, docx in work], staging, verbose=verbose, jobs=jobs,
-                   on_done=_finisher(attached, names, steps))
+            finisher = _Finisher(_attached(todo, pdfs, origins), names, steps)
+            try:
+                to_pdf([docx for _, docx in work], staging, verbose=verbose, jobs=jobs,
+                       on_done=finisher)
+            finally:
+                finisher.close()
         finally:
             steps.close()
         staged += _pin_and_record(todo, origins, staged, staging, templates, final,
-                                  pinned=set(attached))
+                                  pinned=finisher.pinned)
         written = _commit(staged)
         _remember(todo, written, out, recorded)
         return written
@@ -196,28 +199,48 @@ def _attached(todo: list[Checked], pdfs: dict[int, Path],
             for item in todo for document in item.documents if document.attachments}
 
 
-def _finisher(attached: dict[Path, _Attached], names: dict[str, str],
-              steps: Progress) -> Callable[[Path], None]:
-    """What happens to each PDF LibreOffice finishes: once its attachments are converted too
-    (the agreement, converted once for the build), they are appended to it and its dates
-    pinned, and the PDF is reported done. This runs while the workers go on converting."""
-    from .pdf_attach import append
+class _Finisher:
+    """What happens to each PDF LibreOffice finishes, while the workers go on converting.
 
-    converted: set[Path] = set()
-    waiting: list[Path] = []
+    An attachment (the agreement, converted once for the build) has its dates pinned at
+    once, as its bytes begin every PDF it is appended to. A PDF with attachments waits until
+    they are converted too, then has them appended and its dates pinned. Then the PDF is
+    reported done."""
 
-    def done(pdf: Path) -> None:
-        converted.add(pdf)
-        waiting.append(pdf)
-        for ready in [p for p in waiting if p not in attached
-                      or converted.issuperset(attached[p].pdfs)]:
-            waiting.remove(ready)
-            if ready in attached:
-                for number, attachment in enumerate(attached[ready].pdfs, start=1):
-                    append(ready, attachment, attached[ready].when, number)
-            steps.step("PDF", f"{names[ready.stem]}.pdf")
+    def __init__(self, attached: dict[Path, _Attached], names: dict[str, str],
+                 steps: Progress):
+        self.attached = attached
+        self.names = names
+        self.steps = steps
+        self.when = {pdf: entry.when for entry in attached.values() for pdf in entry.pdfs}
+        self.opened: dict = {}  # attachment PDF -> pdf_attach.Attachment, read once
+        self.converted: set[Path] = set()
+        self.waiting: list[Path] = []
+        self.pinned: set[Path] = set()  # PDFs whose dates are pinned already
 
-    return done
+    def __call__(self, pdf: Path) -> None:
+        from .pdf_attach import Attachment, append
+
+        if pdf in self.when:
+            reproducible.normalise_pdf(pdf, self.when[pdf])
+            self.pinned.add(pdf)
+        self.converted.add(pdf)
+        self.waiting.append(pdf)
+        for ready in [p for p in self.waiting if p not in self.attached
+                      or self.converted.issuperset(self.attached[p].pdfs)]:
+            self.waiting.remove(ready)
+            if ready in self.attached:
+                entry = self.attached[ready]
+                for number, attachment in enumerate(entry.pdfs, start=1):
+                    if attachment not in self.opened:
+                        self.opened[attachment] = Attachment(attachment)
+                    append(ready, self.opened[attachment], entry.when, number)
+                self.pinned.add(ready)
+            self.steps.step("PDF", f"{self.names[ready.stem]}.pdf")
+
+    def close(self) -> None:
+        for attachment in self.opened.values():
+            attachment.close()
 
 
 def _remember(todo: list[Checked], written: list[Path], out: Path,

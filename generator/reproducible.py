@@ -73,9 +73,23 @@ def normalise_pdf(path: Path, when: dt.datetime) -> None:
 
 
 def save_pinned(pdf, path: Path, when: dt.datetime) -> None:
-    """Save an open pikepdf.Pdf at path with what LibreOffice varies from run to run pinned:
-    the info dates, the XMP dates, the date in the embedded ICC colour profile, the trailer
-    /ID and /DocChecksum. The PDF/A claims stay."""
+    """Save an open pikepdf.Pdf at path with what LibreOffice varies from run to run pinned
+    (see pin), and the trailer /ID and /DocChecksum too."""
+    pin(pdf, when)
+    # Without an /ID to keep, qpdf derives both halves from the content (deterministic_id);
+    # an existing first half would be kept, and LibreOffice's is random.
+    # /DocChecksum is LibreOffice's own trailer key, a checksum over the varying dates;
+    # no reader uses it.
+    for key in ("/ID", "/DocChecksum"):
+        if key in pdf.trailer:
+            del pdf.trailer[key]
+    pdf.save(path, deterministic_id=True)
+
+
+def pin(pdf, when: dt.datetime) -> None:
+    """Set what LibreOffice varies from run to run in an open pikepdf.Pdf to `when`: the info
+    dates, the XMP dates and the date in the embedded ICC colour profile. The PDF/A claims
+    stay."""
     import pikepdf
 
     info_date = when.strftime("D:%Y%m%d%H%M%SZ")
@@ -95,14 +109,6 @@ def save_pinned(pdf, path: Path, when: dt.datetime) -> None:
         if profile is not None:
             data = _icc_with_date(profile.read_bytes(), when)
             profile.write(zlib.compress(data, 9), filter=pikepdf.Name.FlateDecode)
-    # Without an /ID to keep, qpdf derives both halves from the content (deterministic_id);
-    # an existing first half would be kept, and LibreOffice's is random.
-    # /DocChecksum is LibreOffice's own trailer key, a checksum over the varying dates;
-    # no reader uses it.
-    for key in ("/ID", "/DocChecksum"):
-        if key in pdf.trailer:
-            del pdf.trailer[key]
-    pdf.save(path, deterministic_id=True)
 
 
 def _unescape_twice_escaped(xmp: bytes, title: str) -> bytes:

@@ -97,11 +97,25 @@ def test_appended_pdf_is_one_tagged_archive_document(built: Path, case_id: str,
     assert pdfa.check(path, "nb-NO" if "sogn" not in case_id else "nn-NO", title) == []
 
 
+@pytest.mark.parametrize(("case_id", "number"), COPIES)
+def test_the_agreement_pdf_is_the_start_of_every_council_pdf(built: Path, case_id: str,
+                                                             number: str) -> None:
+    # Appending writes the council's own objects behind the agreement's bytes (an
+    # incremental update), rather than reading and writing the whole agreement again.
+    folder = built / "build" / case_id
+    agreement = (folder / f"{attached_stem(case_id, number)}.pdf").read_bytes()
+    council = folder / f"saksframlegg-{number}.pdf"
+    assert council.read_bytes().startswith(agreement)
+    with pikepdf.open(council) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert int(pdf.trailer.Prev) == int(agreement.rsplit(b"startxref", 1)[1].split()[0])
+
+
 def test_a_second_attachment_is_appended_after_the_first(built: Path, tmp_path: Path) -> None:
     import datetime as dt
     import shutil
 
-    from generator.pdf_attach import append
+    from generator.pdf_attach import Attachment, append
 
     case_id, number = COPIES[0]
     folder = built / "build" / case_id
@@ -110,7 +124,8 @@ def test_a_second_attachment_is_appended_after_the_first(built: Path, tmp_path: 
     shutil.copy(folder / f"saksframlegg-{number}.pdf", twice)
     with pikepdf.open(twice) as pdf:
         before = len(pdf.pages)
-    append(twice, agreement, dt.datetime(2027, 1, 1, tzinfo=dt.UTC), number=2)
+    with Attachment(agreement) as attachment:
+        append(twice, attachment, dt.datetime(2027, 1, 1, tzinfo=dt.UTC), number=2)
     with pikepdf.open(twice) as pdf, pikepdf.open(agreement) as attached:
         assert_one_tagged_document(pdf)
         assert len(pdf.pages) == before + len(attached.pages)
