@@ -27,6 +27,12 @@ OWN = ("/Metadata", "/OutputIntents", "/Lang", "/MarkInfo", "/ViewerPreferences"
 # 9.6.4). LibreOffice numbers its subsets BAAAAA, CAAAAA, ... in every PDF it writes.
 SUBSET = re.compile(r"^/([A-Z]{6})\+")
 
+# What a PDF that cannot be combined raises: qpdf's errors, and pikepdf's for a missing key
+# (a PDF without tags) or an unexpected structure.
+FAULTS = (pikepdf.PdfError, ValueError, TypeError, AttributeError, KeyError, IndexError)
+HINT = ("build again; if it persists, run with -v and convert both Word files by hand with "
+        "the command shown")
+
 # Page attributes a page may take from its parent in the page tree (ISO 32000-1, 7.7.3.4):
 # the document's pages get a new parent, the attachment's page tree.
 INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -39,15 +45,24 @@ class Attachment:
 
     def __init__(self, path: Path):
         self.path = path
-        self.data = path.read_bytes()
-        self.pdf = pikepdf.open(io.BytesIO(self.data))
-        tree = self.pdf.Root.StructTreeRoot
-        self.next_key = _next_key(tree)
-        self.tags = {_tag(font) for font in _fonts(self.pdf.pages)} - {None}
-        self.title = str(self.pdf.docinfo.get("/Title", ""))
-        # The attachment's keys into its parent tree, the bulk of that tree, in PDF syntax.
-        numbers = tree.ParentTree.get("/Nums", Array())
-        self.numbers = Update(self.data, self.pdf, self.pdf).serialise(list(numbers))[1:-1]
+        try:
+            self.data = path.read_bytes()
+            self.pdf = pikepdf.open(io.BytesIO(self.data))
+        except (OSError, pikepdf.PdfError) as exc:
+            raise ConversionError(f"{path.name}: cannot be read to append it ({exc}); "
+                                  f"hint: {HINT}") from None
+        try:
+            tree = self.pdf.Root.StructTreeRoot
+            self.next_key = _next_key(tree)
+            self.tags = {_tag(font) for font in _fonts(self.pdf.pages)} - {None}
+            self.title = str(self.pdf.docinfo.get("/Title", ""))
+            # Its keys into its parent tree, the bulk of that tree, in PDF syntax.
+            numbers = list(tree.ParentTree.get("/Nums", Array()))
+            self.numbers = Update(self.data, self.pdf, self.pdf).serialise(numbers)[1:-1]
+        except FAULTS as exc:
+            self.pdf.close()
+            raise ConversionError(f"{path.name}: cannot be appended ({exc}); "
+                                  f"hint: {HINT}") from None
 
     def close(self) -> None:
         self.pdf.close()
@@ -81,10 +96,9 @@ def append(pdf: Path, attachment: Attachment, when: dt.datetime, number: int = 1
     except OSError as exc:
         raise OutputError(f"{pdf}: cannot write ({exc.strerror}); hint: check the free space "
                           "and the permissions of the output folder") from None
-    except (pikepdf.PdfError, ValueError, TypeError) as exc:
+    except FAULTS as exc:
         raise ConversionError(f"{pdf.name}: could not append {attachment.path.name} ({exc}); "
-                              "hint: build again; if it persists, run with -v and convert "
-                              "both files by hand with the command shown") from None
+                              f"hint: {HINT}") from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -127,11 +141,15 @@ def _combined(document: pikepdf.Pdf, attachment: Attachment, when: dt.datetime,
     # One structure tree: the document's top elements, then the attachment's.
     language, document_language = root.get("/Lang"), document.Root.get("/Lang")
     their_tops = list(_kids(theirs.K))
-    for element in their_tops:
+    for index, element in enumerate(their_tops):
         # The attachment in another language than the document: its elements say which.
         if (language is not None and language != document_language
                 and isinstance(element, Dictionary) and "/Lang" not in element):
-            update.put(element.objgen[0], {**dict(element.items()), "/Lang": language})
+            with_language = {**dict(element.items()), "/Lang": language}
+            if element.is_indirect:
+                update.put(element.objgen[0], with_language)
+            else:
+                their_tops[index] = with_language
     tree = {**dict(theirs.items()), "/K": list(_kids(ours.K)) + their_tops}
     mine = ours.ParentTree.get("/Nums", Array())
     moved = b" ".join(b"%d %s" % (int(mine[i]) + offset, update.serialise(mine[i + 1]))
@@ -185,21 +203,34 @@ def _outline(update: Update, document: pikepdf.Pdf, attachment: Attachment, page
     label = f"Vedlegg {number}" + (f": {attachment.title}" if attachment.title else "")
     item = {"/Title": pikepdf.String(label), "/Parent": Ref(outlines),
             "/Dest": [base.pages[0].obj, Name.Fit]}
-    shown = 0
+    shown = _shown(theirs)
     if their_items:
-        shown = max(0, int(theirs.get("/Count", len(their_items))))
         item.update({"/First": their_items[0], "/Last": their_items[-1], "/Count": shown})
         for element in their_items:
+            if not element.is_indirect:
+                raise ValueError("a bookmark of the attachment is not an indirect object")
             update.put(element.objgen[0], {**dict(element.items()), "/Parent": Ref(attached)})
     if own_items:
         item["/Prev"] = own_items[-1]
         own_items[-1].Next = update.stand_in(attached)
     update.put(attached, item)
-    own_shown = max(0, int(ours.get("/Count", 0))) if ours is not None else 0
     update.put(outlines, {"/Type": Name.Outlines,
                           "/First": own_items[0] if own_items else Ref(attached),
-                          "/Last": Ref(attached), "/Count": own_shown + 1 + shown})
+                          "/Last": Ref(attached), "/Count": _shown(ours) + 1 + shown})
     return outlines
+
+
+def _shown(outline, depth: int = 0) -> int:
+    """How many bookmarks under `outline` a viewer shows: its children, and theirs where
+    open (a positive /Count), as ISO 32000-1, 12.3.3 counts them."""
+    if depth > 50:  # a loop in a damaged outline
+        return 0
+    shown = 0
+    for item in _siblings(outline):
+        shown += 1
+        if int(item.get("/Count", 0)) > 0:
+            shown += _shown(item, depth + 1)
+    return shown
 
 
 def _siblings(outlines) -> list[Dictionary]:

@@ -1,9 +1,10 @@
-"""Incremental updates (ISO 32000-1, 7.5.6): new and changed objects written behind a PDF's bytes."""
+"""Incremental updates (ISO 32000-1, 7.5.6): new and changed objects behind a PDF's own bytes."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,7 +49,7 @@ class Update:
         self.size = int(base_pdf.trailer.Size)
         self.redirect: dict[tuple[int, int], int] = {}
         self._numbers: dict[tuple[int, int], int] = {}
-        self._queue: list[tuple[int, pikepdf.Object]] = []
+        self._queue: deque[tuple[int, pikepdf.Object]] = deque()
         self._bodies: dict[int, bytes] = {}
 
     def new_number(self) -> int:
@@ -77,8 +78,8 @@ class Update:
             return b"true" if value else b"false"
         if isinstance(value, int):
             return b"%d" % value
-        if isinstance(value, Decimal | float):
-            return format(Decimal(value), "f").encode()
+        if isinstance(value, Decimal) and value.is_finite():
+            return format(value, "f").encode()
         if value is None:
             return b"null"
         if isinstance(value, dict | pikepdf.Dictionary):
@@ -93,7 +94,12 @@ class Update:
     def _number(self, obj: pikepdf.Object) -> int:
         objgen = obj.objgen
         if obj.is_owned_by(self.base_pdf):
+            if objgen[1] != 0:  # every reference here is written with generation 0
+                raise ValueError(f"object {objgen[0]} of the PDF to append to has generation "
+                                 f"{objgen[1]}; pin its dates (qpdf renumbers) first")
             return objgen[0]
+        if not obj.is_owned_by(self.source):
+            raise ValueError(f"object {objgen[0]} belongs to neither PDF of this update")
         number = self.redirect.get(objgen) or self._numbers.get(objgen)
         if number is None:
             number = self._numbers[objgen] = self.new_number()
@@ -104,7 +110,7 @@ class Update:
         """The base's bytes, this update's objects, its cross-reference section and trailer."""
         fields = {key: Raw(self.serialise(value)) for key, value in trailer.items()}
         while self._queue:  # writing an object may reference more of the source's
-            number, obj = self._queue.pop(0)
+            number, obj = self._queue.popleft()
             self._bodies[number] = self._body(obj)
         out = bytearray(self.base)
         if not out.endswith(b"\n"):
@@ -125,9 +131,14 @@ class Update:
             for number in numbers[start:end + 1]:
                 out += b"%010d 00000 n\r\n" % offsets[number]
             start = end + 1
-        digest = hashlib.md5(bytes(out[len(self.base):])).hexdigest().encode()
+        # The first half of /ID stays the file's permanent one, the second names this
+        # version (ISO 32000-1, 14.4): derived from the update, so the same update gives
+        # the same bytes.
+        digest = hashlib.md5(bytes(out[len(self.base):]), usedforsecurity=False).hexdigest()
+        first = self.base_pdf.trailer.get("/ID", [pikepdf.String(bytes.fromhex(digest))])[0]
         fields.update({"/Size": self.size, "/Prev": self.prev,
-                       "/ID": Raw(b"[<" + digest + b"><" + digest + b">]")})
+                       "/ID": Raw(b"[<%s><%s>]" % (bytes(first).hex().encode(),
+                                                     digest.encode()))})
         out += b"trailer\n" + self.serialise(fields) + b"\nstartxref\n%d\n%%%%EOF\n" % xref
         return bytes(out)
 

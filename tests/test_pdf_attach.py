@@ -162,3 +162,49 @@ def test_submissions_are_the_same_bytes_whichever_pdf_is_converted_first(
     for name in names:
         assert (hashlib.sha256((one / name).read_bytes()).digest()
                 == hashlib.sha256((two / name).read_bytes()).digest()), name
+
+
+def test_an_update_reads_back_as_written(tmp_path: Path) -> None:
+    import io
+    from decimal import Decimal
+
+    from generator.pdf_update import Ref, Update
+
+    base = pikepdf.new()
+    base.add_blank_page()
+    buffer = io.BytesIO()
+    base.save(buffer)
+    data = buffer.getvalue()
+    with pikepdf.open(io.BytesIO(data)) as base_pdf, pikepdf.new() as source:
+        stream = pikepdf.Stream(source, b"BT ET")
+        value = source.make_indirect(pikepdf.Dictionary({
+            "/Name": pikepdf.Name("/Samdok Kommune#1"), "/Text": pikepdf.String("Bø (Telemark)"),
+            "/Real": Decimal("595.303937"), "/Yes": True, "/None": None,
+            "/List": pikepdf.Array([1, -2, pikepdf.Array([]), stream]),
+            "/Page": base_pdf.pages[0].obj}))
+        update = Update(data, base_pdf, source)
+        number = update.new_number()
+        update.put(number, {"/Value": value})
+        root = base_pdf.Root
+        update.put(root.objgen[0], {**dict(root.items()), "/Samdok": Ref(number)})
+        combined = update.write({"/Root": Ref(root.objgen[0])})
+    assert combined.startswith(data)
+    with pikepdf.open(io.BytesIO(combined)) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        got = pdf.Root.Samdok.Value
+        assert got.Name == "/Samdok Kommune#1" and str(got.Text) == "Bø (Telemark)"
+        assert got.Real == Decimal("595.303937") and got.Yes is True and "/None" not in got
+        assert list(got.List)[:2] == [1, -2] and got.List[3].read_bytes() == b"BT ET"
+        assert got.Page.objgen == pdf.pages[0].obj.objgen
+        assert len(pdf.trailer.ID) == 2
+
+
+def test_an_untagged_attachment_is_refused_with_a_hint(tmp_path: Path) -> None:
+    from generator.errors import ConversionError
+    from generator.pdf_attach import Attachment
+
+    plain = pikepdf.new()
+    plain.add_blank_page()
+    plain.save(tmp_path / "avtale.pdf")
+    with pytest.raises(ConversionError, match=r"avtale\.pdf: cannot be appended .*hint: "):
+        Attachment(tmp_path / "avtale.pdf")
