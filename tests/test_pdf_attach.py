@@ -180,11 +180,10 @@ def test_an_update_reads_back_as_written(tmp_path: Path) -> None:
         value = source.make_indirect(pikepdf.Dictionary({
             "/Name": pikepdf.Name("/Samdok Kommune#1"), "/Text": pikepdf.String("Bø (Telemark)"),
             "/Real": Decimal("595.303937"), "/Yes": True, "/None": None,
-            "/List": pikepdf.Array([1, -2, pikepdf.Array([]), stream]),
-            "/Page": base_pdf.pages[0].obj}))
+            "/List": pikepdf.Array([1, -2, pikepdf.Array([]), stream])}))
         update = Update(data, base_pdf, source)
         number = update.new_number()
-        update.put(number, {"/Value": value})
+        update.put(number, {"/Value": value, "/Page": base_pdf.pages[0].obj})
         root = base_pdf.Root
         update.put(root.objgen[0], {**dict(root.items()), "/Samdok": Ref(number)})
         combined = update.write({"/Root": Ref(root.objgen[0])})
@@ -192,10 +191,10 @@ def test_an_update_reads_back_as_written(tmp_path: Path) -> None:
     with pikepdf.open(io.BytesIO(combined)) as pdf:
         assert pdf.check_pdf_syntax() == []
         got = pdf.Root.Samdok.Value
+        assert pdf.Root.Samdok.Page.objgen == pdf.pages[0].obj.objgen
         assert got.Name == "/Samdok Kommune#1" and str(got.Text) == "Bø (Telemark)"
         assert got.Real == Decimal("595.303937") and got.Yes is True and "/None" not in got
         assert list(got.List)[:2] == [1, -2] and got.List[3].read_bytes() == b"BT ET"
-        assert got.Page.objgen == pdf.pages[0].obj.objgen
         assert len(pdf.trailer.ID) == 2
 
 
