@@ -40,12 +40,13 @@ INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 
 class Attachment:
     """An attached PDF, read once for all the documents it is appended to (the agreement
-    behind every council's case submission). Its dates must be pinned before it is read:
-    its bytes are the first part of every combined PDF."""
+    behind every council's case submission). Its dates are pinned to `when` first, in
+    place: its bytes are the first part of every combined PDF."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, when: dt.datetime):
         self.path = path
         try:
+            reproducible.normalise_pdf(path, when)
             self.data = path.read_bytes()
             self.pdf = pikepdf.open(io.BytesIO(self.data))
         except (OSError, pikepdf.PdfError) as exc:

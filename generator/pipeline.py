@@ -129,14 +129,15 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             sum(len(item.documents) for item in todo))
         try:
             pdfs: dict[int, Path] = {}  # id() of a document model -> its staged PDF
-            work: list[tuple[Document, Path]] = []
+            work: list[tuple[Document, Path, dt.datetime]] = []
             for item in todo:
                 for document in item.documents:
                     # Distinct names in one folder: the LibreOffice workers share it.
                     stem = f"{item.loaded.id}--{document.file_stem}"
                     docx, pdf = staging / f"{stem}.docx", staging / f"{stem}.pdf"
+                    origin = origins[item.loaded.id]
                     work.append((drafts.as_final(document) if final
-                                 else drafts.as_draft(document, origins[item.loaded.id]), docx))
+                                 else drafts.as_draft(document, origin), docx, origin.when))
                     names[stem] = f"{item.loaded.id}/{document.file_stem}"
                     pdfs[id(document)] = pdf
                     target = out / item.loaded.id / document.file_stem
@@ -146,7 +147,7 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                 steps.step("Word", f"{names[work[index][1].stem]}.docx")
             finisher = _Finisher(_attached(todo, pdfs, origins), names, steps)
             try:
-                to_pdf([docx for _, docx in work], staging, verbose=verbose, jobs=jobs,
+                to_pdf([docx for _, docx, _ in work], staging, verbose=verbose, jobs=jobs,
                        on_done=finisher)
             finally:
                 finisher.close()
@@ -213,8 +214,7 @@ class _Finisher:
         self.names = names
         self.steps = steps
         self.when = {pdf: entry.when for entry in attached.values() for pdf in entry.pdfs}
-        self.opened: dict = {}  # attachment PDF -> pdf_attach.Attachment, read once
-        self.converted: set[Path] = set()
+        self.opened: dict = {}  # attachment PDF -> pdf_attach.Attachment, pinned, read once
         self.waiting: list[Path] = []
         self.pinned: set[Path] = set()  # PDFs whose dates are pinned already
 
@@ -222,18 +222,15 @@ class _Finisher:
         from .pdf_attach import Attachment, append
 
         if pdf in self.when:
-            reproducible.normalise_pdf(pdf, self.when[pdf])
+            self.opened[pdf] = Attachment(pdf, self.when[pdf])
             self.pinned.add(pdf)
-        self.converted.add(pdf)
         self.waiting.append(pdf)
         for ready in [p for p in self.waiting if p not in self.attached
-                      or self.converted.issuperset(self.attached[p].pdfs)]:
+                      or all(a in self.opened for a in self.attached[p].pdfs)]:
             self.waiting.remove(ready)
             if ready in self.attached:
                 entry = self.attached[ready]
                 for number, attachment in enumerate(entry.pdfs, start=1):
-                    if attachment not in self.opened:
-                        self.opened[attachment] = Attachment(attachment)
                     append(ready, self.opened[attachment], entry.when, number)
                 self.pinned.add(ready)
             self.steps.step("PDF", f"{self.names[ready.stem]}.pdf")
@@ -272,9 +269,10 @@ def check_final(checked: list[Checked], templates: Path) -> None:
 def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance],
                     staged: list[tuple[Path, Path]], staging: Path, templates: Path,
                     final: bool, pinned: set[Path]) -> list[tuple[Path, Path]]:
-    """The reproducibility hook after conversion: pin every date in the staged .docx and PDF
-    files to the case's fixed date (except the PDFs in `pinned`: appending attachments did),
-    then write each case's manifest.json beside them."""
+    """The reproducibility hook after conversion: pin every date in the staged PDFs to the
+    case's fixed date (except those in `pinned`, pinned as they were converted; the .docx
+    files were pinned as they were written), then write each case's manifest.json beside
+    them."""
     manifests = []
     for item in checked:
         origin = origins[item.loaded.id]
@@ -284,9 +282,7 @@ def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance
             if target.parent.name != item.loaded.id:
                 continue
             folder = target.parent
-            if source.suffix == ".docx":
-                reproducible.normalise_docx(source, origin.when)
-            elif source.suffix == ".pdf" and source not in pinned:
+            if source.suffix == ".pdf" and source not in pinned:
                 reproducible.normalise_pdf(source, origin.when)
             outputs.append((target.name, source))
         if folder is None:

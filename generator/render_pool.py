@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import signal
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from .document import Document
 from .docx_writer import write_docx
+from .reproducible import normalise_docx
 
 # The Word libraries are loaded with this module, before any fork: the workers inherit them.
 # Only a build imports this module (pipeline.build), never `samdok check` or `--help`.
@@ -17,14 +19,16 @@ from .docx_writer import write_docx
 # again).
 POOL_FROM = 16
 
+# A document, the .docx to write it to, and the case's fixed date to pin that file to.
+Job = tuple[Document, Path, dt.datetime]
+
 # The work of the current build, read by the forked workers: inherited, never pickled.
-_work: tuple[list[tuple[Document, Path]], Path] | None = None
+_work: tuple[list[Job], Path] | None = None
 
 
-def write_all(work: list[tuple[Document, Path]], templates: Path,
-              jobs: int) -> Iterator[int]:
-    """Write each (document, .docx path) of work; yield each one's index, in order, as it
-    is written.
+def write_all(work: list[Job], templates: Path, jobs: int) -> Iterator[int]:
+    """Write each (document, .docx path, date) of work, its dates pinned to the date
+    (reproducible.normalise_docx); yield each one's index, in order, as it is written.
 
     With `jobs` above 1 and enough documents, `jobs` forked processes share the work (a
     submission to 357 councils renders in half the time on two cores); elsewhere (one core,
@@ -33,8 +37,8 @@ def write_all(work: list[tuple[Document, Path]], templates: Path,
     """
     global _work
     if jobs < 2 or len(work) < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        for index, (document, path) in enumerate(work):
-            write_docx(document, templates, path)
+        for index, job in enumerate(work):
+            _write(job, templates)
             yield index
         return
     _work = (work, templates)
@@ -55,6 +59,12 @@ def _ignore_interrupt() -> None:
 def _write_one(index: int) -> int:
     assert _work is not None  # set before the pool forked
     work, templates = _work
-    document, path = work[index]
-    write_docx(document, templates, path)
+    _write(work[index], templates)
     return index
+
+
+def _write(job: Job, templates: Path) -> None:
+    document, path, when = job
+    write_docx(document, templates, path)
+    # Pinned here, in the worker that wrote it, not in one process after the build.
+    normalise_docx(path, when)

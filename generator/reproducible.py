@@ -65,25 +65,20 @@ def _core_dates(xml: bytes, stamp: str) -> bytes:
 
 
 def normalise_pdf(path: Path, when: dt.datetime) -> None:
-    """Pin what LibreOffice varies from run to run in the PDF at path (see save_pinned)."""
+    """Pin what LibreOffice varies from run to run in the PDF at path (see pin), and its
+    trailer /ID and /DocChecksum too."""
     import pikepdf
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        save_pinned(pdf, path, when)
-
-
-def save_pinned(pdf, path: Path, when: dt.datetime) -> None:
-    """Save an open pikepdf.Pdf at path with what LibreOffice varies from run to run pinned
-    (see pin), and the trailer /ID and /DocChecksum too."""
-    pin(pdf, when)
-    # Without an /ID to keep, qpdf derives both halves from the content (deterministic_id);
-    # an existing first half would be kept, and LibreOffice's is random.
-    # /DocChecksum is LibreOffice's own trailer key, a checksum over the varying dates;
-    # no reader uses it.
-    for key in ("/ID", "/DocChecksum"):
-        if key in pdf.trailer:
-            del pdf.trailer[key]
-    pdf.save(path, deterministic_id=True)
+        pin(pdf, when)
+        # Without an /ID to keep, qpdf derives both halves from the content
+        # (deterministic_id); an existing first half would be kept, and LibreOffice's is
+        # random. /DocChecksum is LibreOffice's own trailer key, a checksum over the varying
+        # dates; no reader uses it.
+        for key in ("/ID", "/DocChecksum"):
+            if key in pdf.trailer:
+                del pdf.trailer[key]
+        pdf.save(path, deterministic_id=True)
 
 
 def pin(pdf, when: dt.datetime) -> None:

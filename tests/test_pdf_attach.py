@@ -119,13 +119,15 @@ def test_a_second_attachment_is_appended_after_the_first(built: Path, tmp_path: 
 
     case_id, number = COPIES[0]
     folder = built / "build" / case_id
-    agreement = folder / f"{attached_stem(case_id, number)}.pdf"
+    agreement = tmp_path / "avtale.pdf"  # a copy: Attachment pins its dates in place
+    shutil.copy(folder / f"{attached_stem(case_id, number)}.pdf", agreement)
     twice = tmp_path / "saksframlegg.pdf"
     shutil.copy(folder / f"saksframlegg-{number}.pdf", twice)
     with pikepdf.open(twice) as pdf:
         before = len(pdf.pages)
-    with Attachment(agreement) as attachment:
-        append(twice, attachment, dt.datetime(2027, 1, 1, tzinfo=dt.UTC), number=2)
+    when = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    with Attachment(agreement, when) as attachment:
+        append(twice, attachment, when, number=2)
     with pikepdf.open(twice) as pdf, pikepdf.open(agreement) as attached:
         assert_one_tagged_document(pdf)
         assert len(pdf.pages) == before + len(attached.pages)
@@ -199,6 +201,8 @@ def test_an_update_reads_back_as_written(tmp_path: Path) -> None:
 
 
 def test_an_untagged_attachment_is_refused_with_a_hint(tmp_path: Path) -> None:
+    import datetime as dt
+
     from generator.errors import ConversionError
     from generator.pdf_attach import Attachment
 
@@ -206,4 +210,4 @@ def test_an_untagged_attachment_is_refused_with_a_hint(tmp_path: Path) -> None:
     plain.add_blank_page()
     plain.save(tmp_path / "avtale.pdf")
     with pytest.raises(ConversionError, match=r"avtale\.pdf: cannot be appended .*hint: "):
-        Attachment(tmp_path / "avtale.pdf")
+        Attachment(tmp_path / "avtale.pdf", dt.datetime(2027, 1, 1, tzinfo=dt.UTC))

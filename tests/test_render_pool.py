@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import zipfile
 from pathlib import Path
@@ -11,7 +12,10 @@ import pytest
 from generator.errors import TemplateError
 from generator.project import templates_dir
 from generator.render_pool import POOL_FROM, write_all
+from generator.reproducible import FALLBACK_EPOCH
 from tests.test_compose import many_councils
+
+WHEN = dt.datetime.fromtimestamp(FALLBACK_EPOCH, dt.UTC)
 
 
 def parts(docx: Path) -> dict[str, bytes]:
@@ -25,11 +29,11 @@ def test_workers_write_what_one_process_writes_in_the_same_order(tmp_path: Path)
     assert len(documents) > POOL_FROM  # the pool is used
     for folder in ("one", "two"):
         (tmp_path / folder).mkdir()
-    one = [(d, tmp_path / "one" / f"{d.file_stem}.docx") for d in documents]
-    two = [(d, tmp_path / "two" / f"{d.file_stem}.docx") for d in documents]
+    one = [(d, tmp_path / "one" / f"{d.file_stem}.docx", WHEN) for d in documents]
+    two = [(d, tmp_path / "two" / f"{d.file_stem}.docx", WHEN) for d in documents]
     assert list(write_all(one, templates_dir(), jobs=1)) == list(range(len(documents)))
     assert list(write_all(two, templates_dir(), jobs=2)) == list(range(len(documents)))
-    for (_, a), (_, b) in zip(one, two, strict=True):
+    for (_, a, _), (_, b, _) in zip(one, two, strict=True):
         assert parts(a) == parts(b), a.name
 
 
@@ -38,7 +42,7 @@ def test_an_error_in_a_worker_is_raised_here(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(templates_dir(), templates)
     (templates / "saksframlegg.docx").unlink()
-    work = [(d, tmp_path / f"{d.file_stem}.docx") for d in documents]
+    work = [(d, tmp_path / f"{d.file_stem}.docx", WHEN) for d in documents]
     with pytest.raises(TemplateError, match="saksframlegg.docx: Word template not found"):
         list(write_all(work, templates, jobs=2))
 
