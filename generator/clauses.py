@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from . import errors
 from .document import Block, Item, Paragraph, SubHeading
 from .load import load_yaml
+from .sandbox import PlaceholderError, freeze, render
+
+__all__ = ["Library", "PlaceholderError", "StandardClause", "blocks", "library", "render"]
 
 
 @dataclass(frozen=True)
@@ -34,56 +34,11 @@ class Library:
     """All standard clauses, fixed labels and phrases for one document kind and language."""
 
     path: Path
-    labels: dict[str, str]
-    phrases: dict[str, Any]
+    # Read-only (sandbox.freeze): the library is cached for the whole run, so a change to it
+    # would carry over into every later document.
+    labels: Mapping[str, str]
+    phrases: Mapping[str, Any]
     clauses: tuple[StandardClause, ...]
-
-
-def _excerpt(text: str, words: int = 6) -> str:
-    """The first few words of a text: enough to prove it is in the PDF."""
-    return " ".join(str(text).split()[:words])
-
-
-@cache
-def environment() -> SandboxedEnvironment:
-    """Jinja for clause texts: sandboxed (case text is data, never code), strict on undefined."""
-    env = SandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=False, autoescape=False)
-    env.filters["utdrag"] = _excerpt
-    return env
-
-
-class PlaceholderError(errors.TemplateError):
-    """A text's placeholders do not render; carries what and where, for a located message."""
-
-    def __init__(self, where: str, detail: str, hint: str, line: int | None = None):
-        self.where, self.detail, self.hint, self.line = where, detail, hint, line
-        at = f" line {line}" if line else ""
-        super().__init__(f"{where}{at}: {detail}; hint: {hint}")
-
-
-@lru_cache(maxsize=4096)
-def _compiled(text: str):
-    """Each text compiled once: a submission to 357 councils renders the same clauses for each."""
-    return environment().from_string(text)
-
-
-def render(text: str, context: dict[str, Any], where: str) -> str:
-    """Render one text; a broken placeholder is a PlaceholderError naming where it is."""
-    try:
-        return _compiled(text).render(context)
-    except UndefinedError as exc:
-        raise PlaceholderError(where, f"unknown placeholder ({exc.message})",
-                               "see 'Template variables' in README.md for the names you can "
-                               "use") from None
-    except SecurityError as exc:
-        raise PlaceholderError(where, f"not allowed in a placeholder ({exc})",
-                               "placeholders may only name the values listed under 'Template "
-                               "variables' in README.md") from None
-    except TemplateError as exc:
-        raise PlaceholderError(where, exc.message or "broken placeholder",
-                               "check that every {{ has its }} and every {% its %}",
-                               getattr(exc, "lineno", None)) from None
 
 
 # A numbered item starts "1. " and a capital letter, so a paragraph that opens with a date
@@ -152,4 +107,4 @@ def library(templates: Path, kind: str, language: str) -> Library:
                 f"clause in {shared.file}") from None
     labels = {**(base.get("etiketter") or {}), **(data.get("etiketter") or {})}
     phrases = {**(base.get("fraser") or {}), **(data.get("fraser") or {})}
-    return Library(Path(own.file), labels, phrases, tuple(clauses))
+    return Library(Path(own.file), freeze(labels), freeze(phrases), tuple(clauses))

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import re
 import weakref
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -28,6 +29,7 @@ from .document import (
 )
 from .errors import CaseError, TemplateError
 from .load import dotted
+from .sandbox import freeze
 
 # Up to this many parties a council's case submission names them all in its resolution and
 # prints the whole cost table. Beyond, it counts them ("de 357 deltakerkommunene") and prints
@@ -58,7 +60,9 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
     """
     case = loaded.case
     lib = library(templates, kind, case.language)
-    context = {**build_context(loaded, lib), **(extra or {})}
+    # A fresh top level per document over frozen values: no text can change what another
+    # document, or another case of the same run, is made from.
+    context = {**build_context(loaded, lib), **freeze(extra or {})}
     agreement = kind in AGREEMENTS
     # The case's `klausuler` change the agreement; a submission's sections are its own.
     overrides = case.clauses if agreement else {}
@@ -84,7 +88,7 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
 
     clauses = []
     for number, (std, heading, rendered) in enumerate(drafts, start=1):
-        content = blocks(rendered) + _computed(std.content, context, loaded)
+        content = blocks(rendered) + _computed(std.content, context, loaded, lib)
         evidence = tuple(
             phrase.strip()
             for template in std.evidence
@@ -117,7 +121,7 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
 
 
 def case_text(loaded: LoadedCase, path: tuple[str | int, ...], text: str,
-              context: dict[str, Any]) -> str:
+              context: Mapping[str, Any]) -> str:
     """Render a text from the case file; a broken placeholder is a problem at its place."""
     try:
         return render(text, context, f"{loaded.source.file}: {dotted(path)}")
@@ -130,7 +134,7 @@ def _present(context: dict[str, Any], path: str) -> bool:
     """Whether a dotted context value ("saksframlegg.konklusjon") is there and not empty."""
     value: Any = context
     for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
+        value = value.get(part) if isinstance(value, Mapping) else None
     return bool(value)
 
 
@@ -156,7 +160,7 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         "antall_parter": len(case.parties),
         **_council_share(loaded, lib, number),
     }
-    base = {**common, **extra}
+    base = {**common, **freeze(extra)}
     texts = {}
     for key, value in (("sammendrag", case.submission.summary),
                        ("saksopplysninger", case.submission.facts),
@@ -256,8 +260,9 @@ def _per_case(function):
 
 
 @_per_case
-def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
-    """The values clause texts and Word templates see, under the case file's Norwegian names."""
+def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
+    """The values clause texts and Word templates see, under the case file's Norwegian names:
+    plain frozen data (sandbox.freeze), computed once per case and only read after."""
     case, lang = loaded.case, loaded.case.language
     parties = [register.lookup(p.municipality) for p in case.parties]
     populations = [population(p) for p in case.parties]
@@ -306,7 +311,13 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
             "virkning": case.withdrawal.effective or "",
             "tekst": "",
         }
-    # Free texts from the case may use the placeholders above; render them last.
+    # Free texts from the case may use the placeholders above, and the texts before them;
+    # render them last, each against frozen values, so no text can change what others see.
+    ctx = dict(freeze(ctx))
+
+    def with_text(key: str, path: tuple[str | int, ...], text: str) -> None:
+        ctx[key] = freeze({**ctx[key], "tekst": case_text(loaded, path, text, ctx)})
+
     for key, value in (("bakgrunn", case.background), ("formål", case.purpose),
                        ("vertskommuneprinsipp", case.host_principle),
                        ("samarbeidsorgan", case.joint_body), ("inntreden", case.entry),
@@ -314,24 +325,21 @@ def build_context(loaded: LoadedCase, lib: Library) -> dict[str, Any]:
                        ("tjeneste", case.service), ("rapportering", case.reporting),
                        ("arbeidsgiveransvar", case.employer)):
         ctx[key] = case_text(loaded, (key,), value, ctx) if value else ""
-    ctx["oppgaver"] = [case_text(loaded, ("oppgaver", i), t, ctx)
-                       for i, t in enumerate(case.tasks)]
+    ctx["oppgaver"] = tuple(case_text(loaded, ("oppgaver", i), t, ctx)
+                            for i, t in enumerate(case.tasks))
     for key, model in (("nemnd", case.committee), ("representantskap", case.assembly),
                        ("styre", case.board)):
         if model and model.text:
-            ctx[key]["tekst"] = case_text(loaded, (key, "tekst"), model.text, ctx)
+            with_text(key, (key, "tekst"), model.text)
     if case.economy:
-        ctx["økonomi"]["prinsipper"] = [
+        ctx["økonomi"] = freeze({**ctx["økonomi"], "prinsipper": [
             case_text(loaded, ("økonomi", "prinsipper", i), p, ctx)
-            for i, p in enumerate(case.economy.principles)]
+            for i, p in enumerate(case.economy.principles)]})
         if case.economy.text:
-            ctx["økonomi"]["tekst"] = case_text(loaded, ("økonomi", "tekst"), case.economy.text,
-                                                ctx)
+            with_text("økonomi", ("økonomi", "tekst"), case.economy.text)
     if case.withdrawal and case.withdrawal.text:
-        ctx["uttreden"]["tekst"] = case_text(loaded, ("uttreden", "tekst"), case.withdrawal.text,
-                                             ctx)
-    ctx["_lib"] = lib
-    return ctx
+        with_text("uttreden", ("uttreden", "tekst"), case.withdrawal.text)
+    return freeze(ctx)
 
 
 def _municipality(ref) -> dict[str, str] | None:
@@ -390,11 +398,13 @@ def _economy(case: Case, lib: Library, ctx: dict[str, Any],
         economy["grunnbeløp"] = norsk.kroner(distribution.base_amount, lang)
     if distribution.unit is not None:
         economy["enhet"] = distribution.unit
-    context = {**ctx, "økonomi": economy}
+    context = freeze(ctx)
     if distribution.key in costs.BY_POPULATION:
-        economy["etter_folketall"] = render(_phrase(lib, "etter_folketall"), context,
+        economy["etter_folketall"] = render(_phrase(lib, "etter_folketall"),
+                                            {**context, "økonomi": freeze(economy)},
                                             "fraser.etter_folketall")
-    economy["nøkkel_tekst"] = render(_phrase(lib, "nøkkel", distribution.key), context,
+    economy["nøkkel_tekst"] = render(_phrase(lib, "nøkkel", distribution.key),
+                                     {**context, "økonomi": freeze(economy)},
                                      f"fraser.nøkkel.{distribution.key}")
     return economy
 
@@ -417,7 +427,7 @@ def _label(lib: Library, name: str) -> str:
 def _phrase(lib: Library, *path: str) -> str:
     value: Any = lib.phrases
     for part in path:
-        if not isinstance(value, dict) or part not in value:
+        if not isinstance(value, Mapping) or part not in value:
             raise TemplateError(f"{lib.path}: no phrase '{'.'.join(path)}' under 'fraser'; "
                                 "hint: copy it from the standard clause library in samdok's "
                                 "templates/klausuler")
@@ -455,15 +465,16 @@ def cost_inputs(case: Case) -> tuple[costs.Key, list[costs.Figures]]:
     return key, figures
 
 
-def _computed(name: str | None, ctx: dict[str, Any], loaded: LoadedCase) -> list[Block]:
+def _computed(name: str | None, ctx: Mapping[str, Any], loaded: LoadedCase,
+              lib: Library) -> list[Block]:
     if name is None:
         return []
     if name == "samarbeidsområder":
-        return _areas(loaded, ctx["_lib"])
+        return _areas(loaded, lib)
     if name in ("kostnadsfordeling", "kostnadsfordeling_saksframlegg"):
         if not loaded.case.economy:
             return []
-        table = cost_table(loaded, ctx["_lib"])
+        table = cost_table(loaded, lib)
         # The short form only where the library asks for it: its text then says so.
         if name == "kostnadsfordeling_saksframlegg" and ctx.get("mange_parter"):
             numbers = [p.municipality for p in loaded.case.parties]

@@ -9,13 +9,13 @@ from xml.sax.saxutils import escape
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
 from jinja2 import TemplateError as JinjaError
-from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from .document import Document, Table
 from .docx_marks import mark_clauses
 from .errors import TemplateError
+from .sandbox import word_environment
 from .word_context import template_context
 
 LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO"}
@@ -39,8 +39,10 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
         raise TemplateError(f"{path}: Word template not found; hint: restore it from git, "
                             "or run templates/make_templates.py to recreate the standard one")
     tpl = DocxTemplate(str(path))
-    env = SandboxedEnvironment(undefined=StrictUndefined)
-    context = template_context(document, lambda table: _table(table, tpl))
+    env = word_environment()
+    # The table goes in as its XML (what docxtpl would take from a sub-document), so the
+    # template receives text, not an object with methods.
+    context = template_context(document, lambda table: Markup(str(_table(table, tpl))))
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except JinjaError as exc:

@@ -8,11 +8,11 @@ from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateSyntaxError, UndefinedError
 
 from .document import Document
 from .errors import TemplateError
+from .sandbox import word_environment
 from .word_context import template_context
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -39,7 +39,7 @@ def template_source(path: Path) -> str:
 @cache
 def _compiled(source: str):
     """A template's tags compiled once: a submission to 357 councils checks it 357 times."""
-    return SandboxedEnvironment(undefined=StrictUndefined).from_string(source)
+    return word_environment().from_string(source)
 
 
 def check_template(path: Path, document: Document) -> None:

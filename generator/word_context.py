@@ -6,15 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .document import Document, Table
+from .sandbox import freeze
 
 
 def template_context(document: Document, table: Callable[[Table], Any]) -> dict[str, Any]:
     """What the Word template sees: Norwegian names, everything already formatted.
 
-    `table` turns a model table into what the template places with {{p blokk.tabell }} (a
-    Word sub-document when rendering; a stand-in when only the tags are checked).
+    `table` turns a model table into what the template places with {{p blokk.tabell }} (the
+    Word table's XML as markupsafe.Markup when rendering; a stand-in when only the tags are
+    checked). The result is plain frozen data (sandbox.freeze), made anew for each document.
     """
-    return {
+    return dict(freeze({
         "tittel": document.title,
         "undertittel": document.subtitle,
         "utkast": document.draft_label,
@@ -38,7 +40,7 @@ def template_context(document: Document, table: Callable[[Table], Any]) -> dict[
         # Empty: attached documents are not placed in the Word file; the build appends
         # their PDF to this one's. Kept for templates that loop over it.
         "vedlegg": [],
-    }
+    }))
 
 
 def _block(block, table: Callable[[Table], Any]) -> dict[str, Any]:
