@@ -274,7 +274,7 @@ def _check_field(reader, name: str, field_ref, roots, history) -> tuple[Signatur
     def damaged(what: str, detail: str = "") -> tuple[SignatureCheck, int]:
         return SignatureCheck(name, "(unknown: the signature cannot be read)", None, False,
                               False, "not judged", None, "not checked: the signature is damaged",
-                              revision, what, "", detail), 0
+                              revision, what, "", detail), _signed_end(field_ref)
 
     try:
         value = field_ref.get_object()["/V"]
@@ -349,10 +349,14 @@ def _check_one(sig, roots, later: list, last: int) -> SignatureCheck:
 
 
 def _signed_end(sig) -> int:
-    """Where the bytes a signature covers end: its /ByteRange is [start, length, start, length]."""
+    """Where the bytes a signature covers end: its /ByteRange is [start, length, start, length].
+    `sig` is pyHanko's signature, or the field of a damaged one (its /ByteRange may still be
+    readable: then damage is not also reported as bytes after the last signature)."""
     try:
-        byte_range = [int(sig.byte_range[i]) for i in range(4)]
-    except (IndexError, TypeError, ValueError):
+        byte_range = sig.byte_range if hasattr(sig, "byte_range") else (
+            sig.get_object()["/V"]["/ByteRange"])
+        byte_range = [int(byte_range[i]) for i in range(4)]
+    except Exception:  # noqa: BLE001 - a damaged field may hold anything
         return 0
     return byte_range[2] + byte_range[3]
 
