@@ -272,9 +272,11 @@ def _check_field(reader, name: str, field_ref, roots, history) -> tuple[Signatur
     revision = history.introduced.get(name, history.revisions - 1)
 
     def damaged(what: str, detail: str = "") -> tuple[SignatureCheck, int]:
-        return SignatureCheck(name, "(unknown: the signature cannot be read)", None, False,
-                              False, "not judged", None, "not checked: the signature is damaged",
-                              revision, what, "", detail), _signed_end(field_ref)
+        check = SignatureCheck(name, "(unknown: the signature cannot be read)", None,
+                               intact=False, covers=False, coverage="not judged", trusted=None,
+                               trust_note="not checked: the signature is damaged",
+                               revision=revision, damage=what, detail=detail)
+        return check, _signed_end(field_ref)
 
     try:
         value = field_ref.get_object()["/V"]
@@ -298,7 +300,7 @@ def _check_one(sig, roots, later: list, last: int) -> SignatureCheck:
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
-    field, revision = sig.field_name, sig.signed_revision
+    name, revision = sig.field_name, sig.signed_revision
     try:
         signer = subject_name(sig.signer_cert)
     except (ValueError, KeyError):
@@ -311,10 +313,12 @@ def _check_one(sig, roots, later: list, last: int) -> SignatureCheck:
         status = validate_pdf_signature(sig, context, skip_diff=True,
                                         key_usage_settings=KeyUsageConstraints(key_usage=set()))
     except Exception as exc:  # noqa: BLE001 - pyHanko's errors on hostile data vary in type
-        return SignatureCheck(field, signer, sig.self_reported_timestamp, False, False,
-                              "not judged", None, "not checked: the signature is broken",
-                              revision, "the signature cannot be validated (its /ByteRange or "
-                              "signature data is broken)", usage, f"{type(exc).__name__}: {exc}")
+        return SignatureCheck(name, signer, sig.self_reported_timestamp, intact=False,
+                              covers=False, coverage="not judged", trusted=None,
+                              trust_note="not checked: the signature is broken",
+                              revision=revision, damage="the signature cannot be validated (its "
+                              "/ByteRange or signature data is broken)", usage=usage,
+                              detail=f"{type(exc).__name__}: {exc}")
     intact = bool(status.intact and status.valid)
     changed = sorted({f.revision + 1 for f in later})
     if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE,
@@ -344,8 +348,8 @@ def _check_one(sig, roots, later: list, last: int) -> SignatureCheck:
     timestamp = getattr(status, "timestamp_validity", None)
     if timestamp is not None:
         when = timestamp.timestamp
-    return SignatureCheck(field, signer, when, intact, covers, coverage, trusted, note,
-                          revision, "", usage)
+    return SignatureCheck(name, signer, when, intact, covers, coverage, trusted, note,
+                          revision=revision, usage=usage)
 
 
 def _signed_end(sig) -> int:
