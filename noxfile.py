@@ -13,7 +13,9 @@ nox.options.reuse_existing_virtualenvs = True
 
 # What conversion needs from the system: LibreOffice Writer without a GUI, and fonts that
 # cover æøå and the Sami letters áčđŋšŧž (Carlito is the template's font; DejaVu a fallback).
-APT_PACKAGES = ["libreoffice-writer-nogui", "fonts-crosextra-carlito", "fonts-dejavu-core"]
+# The tests also need poppler's pdfsig, a second opinion on every signature verdict.
+APT_PACKAGES = ["libreoffice-writer-nogui", "fonts-crosextra-carlito", "fonts-dejavu-core",
+                "poppler-utils"]
 
 
 def _has_font(family: str) -> bool:
@@ -35,6 +37,8 @@ def ensure_libreoffice(session: nox.Session) -> None:
         missing.append("fonts-crosextra-carlito")
     if not _has_font("DejaVu Sans"):
         missing.append("fonts-dejavu-core")
+    if not shutil.which("pdfsig"):
+        missing.append("poppler-utils")
     if not missing:
         return
     command = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]

@@ -341,6 +341,7 @@ def sign(pdf: Path, pkcs12: Path, output: Path | None) -> None:
     data = signing.read_pdf(pdf)
     credential = signing.read_pkcs12(pkcs12)
     signer = signing.load_signer(credential, pkcs12, _password(pkcs12))
+    signing.require_signing_usage(signer, pkcs12)
     signed = signing.sign(pdf, data, signer, out)
     click.echo(f"signed by {signed.signer} in field {signed.field}: wrote {signed.output}")
     if signed.pdfa is None:
@@ -372,41 +373,67 @@ def _password(pkcs12: Path) -> str:
               type=click.Path(dir_okay=False, path_type=Path),
               help="A trust root's certificate (PEM or DER); repeat for more. Without it, "
                    "trust is not checked.")
+@click.pass_context
 @_handle_errors
-def signatures(pdf: Path, trust: tuple[Path, ...]) -> None:
+def signatures(ctx: click.Context, pdf: Path, trust: tuple[Path, ...]) -> None:
     """List the signatures in PDF and check them: signer, time, whether the signed content is
-    intact, whether anything but signing happened afterwards, and (with --trust) trust.
+    intact, whether anything but the next signatures was added afterwards, and (with --trust)
+    trust. With -v, what pyHanko found behind each finding.
 
-    Exit code 1 when a signature is broken, the file changed after signing, or (with --trust)
-    a certificate does not chain to a given root.
+    Exit code 1 when a signature is broken or damaged, its certificate may not sign, a revision
+    after the first signature did more than add the next signature, bytes follow the last
+    signature, or (with --trust) a certificate does not chain to a given root.
     """
     from .sign import check_signatures
 
+    verbose = bool(ctx.obj and ctx.obj.get("verbose"))
     report = check_signatures(pdf, list(trust))
     for number, check in enumerate(report.signatures, start=1):
         when = f"{check.time:%Y-%m-%d %H:%M:%S %Z}".strip() if check.time else "no time given"
         click.echo(f"{number}. {check.field}: {check.signer}")
-        click.echo(f"   signed:   {when} (the signer's clock)")
-        click.echo("   intact:   " + ("yes, the signed content is unchanged" if check.intact
-                                      else "NO: the signed content was changed or the "
-                                      "signature is damaged"))
-        click.echo(f"   coverage: {'' if check.covers else 'NO: '}{check.coverage}")
+        if not check.damage:
+            click.echo(f"   signed:   {when} (the signer's clock)")
+        if check.damage:
+            click.echo(f"   intact:   NO: {check.damage}")
+        else:
+            click.echo("   intact:   " + ("yes, the signed content is unchanged" if check.intact
+                                          else "NO: the signed content was changed or the "
+                                          "signature is damaged"))
+        if check.usage:
+            click.echo(f"   usage:    NO: the certificate may not sign: {check.usage}")
+        click.echo(f"   coverage: {'' if check.covers or check.damage else 'NO: '}"
+                   f"{check.coverage}")
         click.echo(f"   trusted:  {'' if check.trusted is not False else 'NO: '}"
                    f"{check.trust_note}")
+        if verbose and check.detail:
+            click.echo(f"   details:  {_shorten(check.detail)}")
+    for finding in report.findings:
+        click.echo(f"NO: revision {finding.revision + 1} {finding.text}", err=True)
+        if verbose and finding.detail:
+            click.echo(f"    details: {_shorten(finding.detail)}", err=True)
     if report.uncovered_bytes:
         click.echo(f"NO: {report.uncovered_bytes} byte(s) after the last signature are not "
                    "covered by any signature: the file was changed after signing", err=True)
     count = len(report.signatures)
     if not report.ok:
-        failed = sum(1 for s in report.signatures
-                     if not (s.intact and s.covers and s.trusted is not False))
+        failed = sum(1 for s in report.signatures if not s.ok)
         problems = [f"{failed} of {count} signature(s) fail"] if failed else []
+        if report.findings:
+            problems.append("the file was changed between or after signatures (revision "
+                            + ", ".join(str(f.revision + 1) for f in report.findings) + ")")
         if report.uncovered_bytes:
             problems.append("the file changed after the last signature")
         click.echo(f"{pdf}: {' and '.join(problems)}", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"{pdf}: {count} signature(s), all intact; nothing but signing changed the "
                "file after any of them")
+
+
+def _shorten(text: str, limit: int = 2000) -> str:
+    """pyHanko's words on one line, cut: they can list every object of a revision."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + f" … ({len(text) - limit} more "\
+        "characters)"
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import io
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SigningError
@@ -15,6 +15,8 @@ from .errors import SigningError
 PASSWORD_VARIABLE = "SAMDOK_PKCS12_PASSWORD"
 SIGNED_SUFFIX = "-signert"
 FIELD_PREFIX = "Underskrift"
+# A key usage that allows signing documents (RFC 5280: non_repudiation is contentCommitment).
+SIGNING_USAGES = frozenset({"digital_signature", "non_repudiation"})
 
 # pyHanko logs certificate-path failures with tracebacks; samdok reports them itself.
 for _name in ("pyhanko", "pyhanko_certvalidator"):
@@ -39,24 +41,35 @@ class SignatureCheck:
     signer: str
     time: dt.datetime | None
     intact: bool  # the signed bytes are unchanged and the signature value verifies
-    covers: bool  # nothing but signing (or form filling) happened after it
+    covers: bool  # nothing but the next signatures were added after it (samdok's policy)
     coverage: str  # in words
-    trusted: bool | None  # None: no trust roots were given
+    trusted: bool | None  # None: not checked (no trust roots given, or the signature is broken)
     trust_note: str = ""
+    revision: int = 0  # the revision it signs (pyHanko's number, from 0)
+    damage: str = ""  # why the signature field cannot be checked, in words; "" when it can
+    usage: str = ""  # why its certificate may not sign, in words; "" when it may
+    detail: str = ""  # what pyHanko said, for -v
+
+    @property
+    def ok(self) -> bool:
+        return (not self.damage and self.intact and self.covers and not self.usage
+                and self.trusted is not False)
 
 
 @dataclass(frozen=True)
 class SignaturesReport:
-    """Every signature of a PDF, and the bytes after the last one that no signature covers."""
+    """Every signature of a PDF, each revision after the first signature that did more than add
+    the next one, and the bytes after the last signature that no signature covers."""
 
     pdf: Path
     signatures: list[SignatureCheck]
     uncovered_bytes: int
+    findings: list = field(default_factory=list)  # signature_policy.Finding, by revision
 
     @property
     def ok(self) -> bool:
-        return (self.uncovered_bytes == 0
-                and all(s.intact and s.covers and s.trusted is not False for s in self.signatures))
+        return (self.uncovered_bytes == 0 and not self.findings
+                and all(s.ok for s in self.signatures))
 
 
 def default_output(pdf: Path) -> Path:
@@ -178,11 +191,16 @@ def sign(pdf: Path, data: bytes, signer, out: Path) -> Signed:
 
 
 def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
-    """Validate every signature in `pdf`: integrity, what happened after it, and (with trust
-    roots) whether the certificate chains to one of them. Revocation is not checked."""
+    """Validate every signature in `pdf`: integrity, what happened after it (samdok's policy:
+    only the next signatures may follow), its certificate's key usage, and (with trust roots)
+    whether the certificate chains to one of them. Revocation is not checked. A damaged
+    signature field is reported as damaged; the others are still checked."""
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    from . import signature_policy
 
     data = _read(pdf, "PDF", "")
     roots = []
@@ -194,14 +212,24 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
                                "--trust takes the trust root's certificate") from None
     try:
         reader = PdfFileReader(io.BytesIO(data))
-        embedded = reader.embedded_signatures
+        if reader.encrypted:
+            raise SigningError(f"{pdf}: the PDF is encrypted; samdok checks only unencrypted "
+                               "PDFs")
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
     except (PdfError, ValueError, KeyError, TypeError) as exc:
         raise SigningError(f"{pdf}: not a readable PDF ({exc})") from None
-    if not embedded:
+    if not fields:
         raise SigningError(f"{pdf}: has no signatures; hint: sign it with "
                            "'samdok sign PDF --pkcs12 FILE'")
-    checks = [_check_one(sig, roots) for sig in embedded]
-    return SignaturesReport(pdf, checks, max(0, len(data) - max(map(_signed_end, embedded))))
+    history = signature_policy.review(reader)
+    checks, ends = [], []
+    for name, _value, field_ref in fields:
+        check, end = _check_field(reader, str(name), field_ref, roots, history)
+        checks.append(check)
+        ends.append(end)
+    checks.sort(key=lambda c: c.revision)
+    uncovered = max(0, len(data) - max(ends)) if any(ends) else 0
+    return SignaturesReport(pdf, checks, uncovered, history.findings)
 
 
 def subject_name(cert) -> str:
@@ -212,43 +240,106 @@ def subject_name(cert) -> str:
     return f"{name} ({organisation})" if organisation and organisation != name else name
 
 
-def _check_one(sig, roots) -> SignatureCheck:
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.sign.diff_analysis import ModificationLevel
+def usage_problem(cert) -> str:
+    """Why the certificate's key usage does not allow signing, in words; "" when it does (or
+    the certificate does not restrict its key usage)."""
+    try:
+        usage = cert.key_usage_value
+    except ValueError:
+        return "its key usage cannot be read"
+    if usage is None or usage.native & SIGNING_USAGES:
+        return ""
+    allowed = ", ".join(sorted(u.replace("_", " ") for u in usage.native)) or "nothing"
+    return f"its key usage ({allowed}) does not allow signing"
+
+
+def require_signing_usage(signer, pkcs12: Path) -> None:
+    """Refuse a certificate that may not sign: its signatures would not hold anywhere."""
+    problem = usage_problem(signer.signing_cert)
+    if problem:
+        raise SigningError(f"{pkcs12}: the certificate of {subject_name(signer.signing_cert)} "
+                           f"may not sign: {problem}; hint: use the certificate meant for "
+                           "signing (a virksomhetssertifikat comes as a pair, one for signing "
+                           "and one for encryption)")
+
+
+def _check_field(reader, name: str, field_ref, roots, history) -> tuple[SignatureCheck, int]:
+    """One filled signature field checked, and where the bytes it signs end (0 when its
+    /ByteRange cannot be read)."""
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    revision = history.introduced.get(name, history.revisions - 1)
+
+    def damaged(what: str, detail: str = "") -> tuple[SignatureCheck, int]:
+        check = SignatureCheck(name, "(unknown: the signature cannot be read)", None,
+                               intact=False, covers=False, coverage="not judged", trusted=None,
+                               trust_note="not checked: the signature is damaged",
+                               revision=revision, damage=what, detail=detail)
+        return check, _signed_end(field_ref)
+
+    try:
+        value = field_ref.get_object()["/V"]
+        subfilter = value.get("/SubFilter") if hasattr(value, "get") else None
+        if subfilter not in {f.value for f in SigSeedSubFilter}:
+            return damaged(f"its type (/SubFilter {subfilter}) is not one samdok can check")
+        sig = EmbeddedPdfSignature(reader, field_ref, name)
+        _ = sig.signer_cert
+    except Exception as exc:  # noqa: BLE001 - hostile bytes can fail anywhere in the parsing
+        return damaged("the signature field is damaged: it holds no readable signature",
+                       f"{type(exc).__name__}: {exc}")
+    later = [f for f in history.findings if f.revision > sig.signed_revision]
+    return _check_one(sig, roots, later, history.revisions - 1), _signed_end(sig)
+
+
+def _check_one(sig, roots, later: list, last: int) -> SignatureCheck:
+    """One readable signature: integrity and trust by pyHanko; what came after it by samdok's
+    policy (`later`: the findings of the revisions after the one it signs)."""
+    from pyhanko.sign.fields import MDPPerm
     from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
-    field = sig.field_name
+    name, revision = sig.field_name, sig.signed_revision
     try:
         signer = subject_name(sig.signer_cert)
     except (ValueError, KeyError):
         signer = "(unreadable certificate)"
+    usage = usage_problem(sig.signer_cert)
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        status = validate_pdf_signature(sig, context)
-    except (PdfError, ValueError, KeyError) as exc:  # pyHanko's validation errors are ValueErrors
-        return SignatureCheck(field, signer, sig.self_reported_timestamp, False, False,
-                              f"cannot be validated ({exc})", None if not roots else False)
+        # The difference analysis is samdok's own (signature_policy); key usage is checked
+        # above, so pyHanko's trust verdict is about the chain alone.
+        status = validate_pdf_signature(sig, context, skip_diff=True,
+                                        key_usage_settings=KeyUsageConstraints(key_usage=set()))
+    except Exception as exc:  # noqa: BLE001 - pyHanko's errors on hostile data vary in type
+        return SignatureCheck(name, signer, sig.self_reported_timestamp, intact=False,
+                              covers=False, coverage="not judged", trusted=None,
+                              trust_note="not checked: the signature is broken",
+                              revision=revision, damage="the signature cannot be validated (its "
+                              "/ByteRange or signature data is broken)", usage=usage,
+                              detail=f"{type(exc).__name__}: {exc}")
     intact = bool(status.intact and status.valid)
-    level = status.modification_level
-    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        covers, coverage = True, "covers the whole file"
-    elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and (
-            level == ModificationLevel.NONE):  # no later revision, yet bytes follow
-        covers, coverage = False, "bytes were added to the file after this signature"
-    elif (status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-          and level is not None and level <= ModificationLevel.FORM_FILLING
-          and status.docmdp_ok is not False):
-        covers, coverage = True, "later updates only add signatures (or fill in forms)"
-    elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION:
-        covers, coverage = False, "the document was changed after this signature"
-        if isinstance(status.diff_result, Exception):  # pyHanko says what looked wrong
-            coverage += f" ({status.diff_result})"
-    else:
+    changed = sorted({f.revision + 1 for f in later})
+    if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE,
+                               SignatureCoverageLevel.ENTIRE_REVISION):
         covers, coverage = False, "does not cover the whole revision it signs"
+    elif changed:
+        covers, coverage = False, ("the document was changed after this signature (revision "
+                                   + ", ".join(map(str, changed)) + ")")
+    elif status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        covers, coverage = True, "covers the whole file"
+    elif revision == last:  # no later revision, yet bytes follow
+        covers, coverage = False, "bytes were added to the file after this signature"
+    elif sig.docmdp_level == MDPPerm.NO_CHANGES:
+        covers, coverage = False, "certifies the document as final, yet signatures follow"
+    else:
+        covers, coverage = True, "later revisions only add signatures"
     trusted: bool | None = None
     note = "not checked (give --trust with the trust root's certificate)"
-    if roots:
+    if not intact:
+        note = "not checked: the signature is broken"
+    elif roots:
         trusted = bool(status.trusted)
         note = "chains to a given trust root" if trusted else (
             "does not chain to a given trust root"
@@ -257,14 +348,19 @@ def _check_one(sig, roots) -> SignatureCheck:
     timestamp = getattr(status, "timestamp_validity", None)
     if timestamp is not None:
         when = timestamp.timestamp
-    return SignatureCheck(field, signer, when, intact, covers, coverage, trusted, note)
+    return SignatureCheck(name, signer, when, intact, covers, coverage, trusted, note,
+                          revision=revision, usage=usage)
 
 
 def _signed_end(sig) -> int:
-    """Where the bytes a signature covers end: its /ByteRange is [start, length, start, length]."""
+    """Where the bytes a signature covers end: its /ByteRange is [start, length, start, length].
+    `sig` is pyHanko's signature, or the field of a damaged one (its /ByteRange may still be
+    readable: then damage is not also reported as bytes after the last signature)."""
     try:
-        byte_range = [int(sig.byte_range[i]) for i in range(4)]
-    except (IndexError, TypeError, ValueError):
+        byte_range = sig.byte_range if hasattr(sig, "byte_range") else (
+            sig.get_object()["/V"]["/ByteRange"])
+        byte_range = [int(byte_range[i]) for i in range(4)]
+    except Exception:  # noqa: BLE001 - a damaged field may hold anything
         return 0
     return byte_range[2] + byte_range[3]
 

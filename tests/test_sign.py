@@ -152,7 +152,7 @@ def test_three_parties_sign_in_turn_and_all_three_signatures_hold(signed_by_thre
     for number, (person, organisation) in enumerate(PARTIES, start=1):
         assert f"{number}. Underskrift{number}: {person} ({organisation})" in out
     assert out.count("intact:   yes, the signed content is unchanged") == 3
-    assert out.count("coverage: later updates only add signatures (or fill in forms)") == 2
+    assert out.count("coverage: later revisions only add signatures") == 2
     assert out.count("coverage: covers the whole file") == 1
     assert out.count("trusted:  chains to a given trust root") == 3
     assert re.search(r"signed:   \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", out)
