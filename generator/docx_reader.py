@@ -10,8 +10,8 @@ from pathlib import Path
 from docx.oxml.ns import qn
 
 from .document import Block, Clause, Document, Item, Paragraph, SubHeading, Table
-from .docx_marks import END_BOOKMARK, clause_id, paragraph_text
 from .docx_guard import checked_package, refuse_active_content
+from .docx_marks import END_BOOKMARK, clause_id, paragraph_text
 from .errors import CaseError, Problem
 
 # Paragraph styles (ids) of the standard template's blocks; any other style is running text.
