@@ -521,6 +521,7 @@ def _without(data: Any, paths: list[tuple]) -> Any:
     return data
 
 
-def load_case(path: Path, shown: str | None = None) -> LoadedCase:
-    """Read and validate one case file."""
-    return validate(load_yaml(path, shown), path)
+def load_case(path: Path, shown: str | None = None, data: bytes | None = None) -> LoadedCase:
+    """Read and validate one case file; with `data`, those bytes are its contents (a version
+    from git), and path only names it (a case without 'id' takes its id from the name)."""
+    return validate(load_yaml(path, shown, data), path)

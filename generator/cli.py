@@ -279,7 +279,7 @@ def text(file: str) -> None:
     if path.suffix.lower() == ".docx":
         from .text_writer import docx_markdown
 
-        click.echo(docx_markdown(path), nl=False)
+        click.echo(docx_markdown(path.read_bytes(), file), nl=False)
         return
     from .case import load_case
     from .compose import compose

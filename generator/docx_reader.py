@@ -10,6 +10,7 @@ from pathlib import Path
 from docx.oxml.ns import qn
 
 from .document import Block, Clause, Document, Item, Paragraph, SubHeading, Table
+from .docx_guard import checked_package, refuse_active_content
 from .docx_marks import END_BOOKMARK, clause_id, paragraph_text
 from .errors import CaseError, Problem
 
@@ -33,14 +34,23 @@ class ReadBack:
 def read_docx(data: bytes, shown: str) -> ReadBack:
     """Read the clauses of a samdok .docx by their bookmarks; tracked changes count as
     accepted (inserted text is read, deleted text is not)."""
-    from docx import Document as WordDocument
+    from docx.opc.constants import CONTENT_TYPE
+    from docx.package import Package
 
+    data = checked_package(data, shown)
     try:
-        word = WordDocument(io.BytesIO(data))
+        package = Package.open(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for bad files
         raise CaseError([Problem(shown, None, None, "", f"not a Word file that can be read "
                                  f"({type(exc).__name__})", "give a .docx built by samdok")]
                         ) from None
+    # Before anything else: the redline samdok writes is this package, annotated.
+    refuse_active_content(package, shown)
+    part = package.main_document_part
+    if part.content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN:
+        raise CaseError([Problem(shown, None, None, "", f"not a Word document (its main part "
+                                 f"is {part.content_type})", "give a .docx built by samdok")])
+    word = part.document
     clauses: list[Clause] = []
     elements: dict[str, list] = {}
     current: tuple[str, int, str] | None = None

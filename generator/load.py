@@ -61,15 +61,21 @@ def _yaml() -> YAML:
     return YAML(typ="safe", pure=True)
 
 
-def read_text(path: Path, shown: str) -> str:
-    """File contents as text (UTF-8, BOM allowed), or a CaseError that says what is wrong."""
+def read_text(path: Path, shown: str, data: bytes | None = None) -> str:
+    """File contents as text (UTF-8, BOM allowed), or a CaseError that says what is wrong.
+    With `data`, those bytes are the file's contents (a version from git) and path is not read."""
+    if data is not None:
+        return _decoded(data, shown)
     if not path.exists():
         raise CaseError([Problem(shown, None, None, "", "file not found",
                                  "check the path; cases usually live in cases/<id>.yaml")])
     if path.is_dir():
         raise CaseError([Problem(shown, None, None, "", "is a folder, not a case file",
                                  "name a .yaml file inside it")])
-    raw = path.read_bytes()
+    return _decoded(path.read_bytes(), shown)
+
+
+def _decoded(raw: bytes, shown: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -90,15 +96,16 @@ MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 MAX_NODES = 200_000
 
 
-def load_yaml(path: Path, shown: str | None = None) -> LoadedFile:
+def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None) -> LoadedFile:
     """Parse a YAML file safely; every syntax problem becomes a located CaseError.
 
     The file is composed into YAML nodes and turned into plain data here, node by node, so
     every value keeps its line and column, duplicate keys and impossible dates are located
-    problems, unknown tags are refused and alias expansion is bounded.
+    problems, unknown tags are refused and alias expansion is bounded. With `data`, those
+    bytes are parsed instead of reading path.
     """
     shown = shown or str(path)
-    text = read_text(path, shown)
+    text = read_text(path, shown, data)
     yaml = _yaml()
     try:
         node = yaml.compose(text)

@@ -122,10 +122,18 @@ def read_pkcs12(path: Path) -> bytes:
 
 def load_signer(data: bytes, path: Path, password: str):
     """The signer (certificate and key) in a PKCS#12 file opened with `password`."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
     from pyhanko.sign.signers import SimpleSigner
 
     passphrase = password.encode("utf-8") if password else None
     try:
+        # Opened here first (as pyHanko does) to see that a key is there: pyHanko fails with
+        # an AttributeError on a file that holds certificates only.
+        key, cert, _ = pkcs12.load_key_and_certificates(data, passphrase)
+        if key is None or cert is None:
+            raise SigningError(f"{path}: holds no private key with its certificate; hint: "
+                               "export the certificate together with its private key (in "
+                               "Windows: 'Yes, export the private key'; .p12 or .pfx)")
         signer = SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     except ValueError:
         # The structure was read before (read_pkcs12), so what fails here is unlocking it.

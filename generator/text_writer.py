@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .document import Document, Item, SubHeading, Table
 from .errors import ConversionError
 
@@ -51,14 +49,21 @@ def _table(table: Table) -> list[str]:
     return out
 
 
-def docx_markdown(path: Path) -> str:
+def docx_markdown(data: bytes, shown: str) -> str:
     """Any .docx as Markdown, by pandoc (pypandoc). Headings lose their numbers, which is fine
-    for reading a change in `git diff` (the clause diff reads the model instead)."""
+    for reading a change in `git diff` (the clause diff reads the model instead).
+
+    pandoc reads the checked copy of the file (bounded, no DOCTYPE) from its standard input,
+    in its sandbox (no other file, no network): nothing is written, not even a temporary file.
+    """
     import pypandoc
 
+    from .docx_guard import checked_package
+
+    data = checked_package(data, shown)
     try:
-        return pypandoc.convert_file(str(path), "gfm", format="docx",
-                                     extra_args=["--wrap=none"])
+        return pypandoc.convert_text(data, "gfm", format="docx", sandbox=True,
+                                     verify_format=False, extra_args=["--wrap=none"])
     except (OSError, RuntimeError) as exc:
-        raise ConversionError(f"{path}: pandoc could not read it ({exc}); hint: install "
+        raise ConversionError(f"{shown}: pandoc could not read it ({exc}); hint: install "
                               "pypandoc_binary (it brings pandoc), or pandoc itself") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from . import gitinfo
@@ -44,18 +43,16 @@ def load(arg: str, templates: Path, kind: str | None = None) -> tuple[Version, R
     if path.suffix.lower() == ".docx":
         found = read_docx(data, arg)
         return Version(arg, found.document, model_facts(found.document)), found
-    with tempfile.TemporaryDirectory(prefix="samdok-diff-") as folder:
-        # The same file name, so a case without 'id' keeps its id (the file name).
-        copy = Path(folder) / path.name
-        copy.write_bytes(data)
-        loaded = load_case(copy, arg)
-        documents = compose(loaded, templates)
-        document = next((d for d in documents if kind is None or d.kind == kind), None)
-        if document is None:
-            raise CaseError([Problem(arg, None, None, "dokumenter",
-                                     f"the case builds no '{kind}'", "compare the same kind "
-                                     "of document on both sides")])
-        return Version(arg, document, case_facts(loaded, document, templates)), None
+    # Parsed from the bytes read: diff writes nothing, not even a temporary copy. The path
+    # still names the case, so a case without 'id' keeps its id (the file name).
+    loaded = load_case(path, arg, data)
+    documents = compose(loaded, templates)
+    document = next((d for d in documents if kind is None or d.kind == kind), None)
+    if document is None:
+        raise CaseError([Problem(arg, None, None, "dokumenter",
+                                 f"the case builds no '{kind}'", "compare the same kind "
+                                 "of document on both sides")])
+    return Version(arg, document, case_facts(loaded, document, templates)), None
 
 
 def labels(version: Version, templates: Path) -> dict[str, str]:
