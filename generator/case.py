@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic.functional_validators import AfterValidator
+from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from . import costs, register
+from . import caseid, costs, register
 from .crosschecks import check_documents, check_economy, check_parties
 from .errors import CaseError, Problem
 from .load import LoadedFile, load_yaml
@@ -35,6 +37,24 @@ MunicipalityRef = Annotated[str, BeforeValidator(_to_number, json_schema_input_t
     description="kommunenummer or name, e.g. 5025, '0301', 'Røros' or 'Deatnu - Tana'; "
                 "validation turns it into the four-digit kommunenummer")]
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _case_id(value: str) -> str:
+    # caseid.problem is the one check of every id, so it is not repeated as pydantic
+    # constraints; the JSON Schema only shows the rule to editors.
+    why = caseid.problem(value)
+    if why:
+        shown = repr(value if len(value) <= 40 else value[:40] + "…")
+        raise PydanticCustomError("case_id", "{message}", {
+            "message": f"{shown} {why}",
+            "hint": f"write e.g. 'id: {caseid.suggestion(value)}'; the id names the case's "
+                    "folder under build/"})
+    return value
+
+
+CaseId = Annotated[str, AfterValidator(_case_id),
+                   WithJsonSchema({"type": "string", "pattern": caseid.PATTERN,
+                                   "maxLength": caseid.MAX_LENGTH})]
 # Percentages as written (20.5 stays exactly 20.5; a float would not add up to 100 exactly).
 Percent = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
@@ -255,8 +275,7 @@ class Signing(_Model):
 class Case(_Model):
     """One case file: a cooperation and the documents to build for it."""
 
-    id: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$",
-                           description="folder name under build/; default: the file name")
+    id: CaseId | None = Field(None, description="folder name under build/; default: the file name")
     title: Text = Field(alias="tittel")
     """title of the document (also its Word and PDF title)"""
     subtitle: str | None = Field(None, alias="undertittel")
@@ -343,6 +362,7 @@ class LoadedCase:
 
     @property
     def id(self) -> str:
+        # Both were checked by caseid.problem in validate(), the only maker of a LoadedCase.
         return self.case.id or self.path.stem
 
 
@@ -398,7 +418,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     """Plain message and hint for one pydantic error."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-    if kind == "municipality":
+    if kind in ("municipality", "case_id"):
         return ctx["message"], ctx["hint"]
     if kind == "missing":
         return "required field is missing", "add it; see the case-file format in README.md"
@@ -475,6 +495,8 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     checks = (check_parties(data, source) + check_economy(data, source)
               + check_documents(data, source))
     problems += [p for p in checks if p.field not in reported]
+    if data.get("id") is None:
+        problems += _file_name_id(source, path)
     if problems:
         everything = problems + warnings
         raise CaseError(sorted(everything, key=lambda p: (p.line or 0, p.column or 0)))
@@ -487,6 +509,18 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
             ("ikrafttredelse",), f"takes effect on {case.commencement}, before it is signed "
             f"on {signed}", "check that a retroactive agreement is meant", severity="warning"))
     return LoadedCase(case, source, path, warnings)
+
+
+def _file_name_id(source: LoadedFile, path: Path) -> list[Problem]:
+    """A case without 'id' takes its file name as its id: it passes the same check."""
+    why = caseid.problem(path.stem)
+    if why is None:
+        return []
+    shown = repr(path.stem if len(path.stem) <= 40 else path.stem[:40] + "…")
+    return [Problem(source.file, None, None, "id",
+                    f"the case has no 'id', and its file name gives the id {shown}, which {why}",
+                    f"add a line 'id: {caseid.suggestion(path.stem)}' to the case (the name "
+                    "of its folder under build/), or rename the file")]
 
 
 def _errors(data: dict[str, Any]) -> list[tuple[tuple, str, str, str]]:

@@ -305,15 +305,18 @@ def text(file: str) -> None:
 def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | None,
         output: str | None, force: bool) -> None:
     """Write a commented starter case for a cooperation form and its parties."""
-    from . import norsk, register
+    from . import caseid, norsk, register
     from .project import templates_dir
-    from .scaffold import slug, starter_case, write_new
+    from .scaffold import starter_case, write_new
 
     if len(parties) < 2:
         raise click.UsageError("name at least two parties with -p")
+    if case_id is not None and (why := caseid.problem(case_id)):
+        raise click.BadParameter(f"{case_id!r} {why}; hint: e.g. --id "
+                                 f"{caseid.suggestion(case_id)}", param_hint="'--id'")
     found = [register.find(p) for p in parties]
     names = [m.name for m in found]
-    case_id = case_id or slug(names[:3])
+    case_id = case_id or caseid.slug(names[:3])
     title = title or f"Samarbeidsavtale mellom {norsk.and_list(names)}"
     path = Path(output or f"cases/{case_id}.yaml")
     text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title, str(path))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import __version__
 from .drafts import Provenance
+from .files import create_exclusive
 from .reproducible import sha256
 
 NAME = "manifest.json"
@@ -39,7 +40,9 @@ def write(path: Path, origin: Provenance, files: list[Path], outputs: list[tuple
         "inputs": [{"path": _shown(f), "sha256": sha256(f)} for f in files],
         "outputs": [{"path": name, "sha256": sha256(f)} for name, f in outputs],
     }
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # A new file in the staging folder; moved into build/<case-id>/ with the documents.
+    create_exclusive(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+                           .encode("utf-8"))
 
 
 def _shown(path: Path) -> str:

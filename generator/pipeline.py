@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from . import drafts, manifest, reproducible, rules, state
+from . import drafts, files, manifest, reproducible, rules, state
 from .case import LoadedCase, load_case
 from .compose import compose
 from .document import Document
@@ -113,11 +113,15 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             todo.append(item)
     if not todo:
         return []
+    # Links or strangers in place of the output folder, a case folder, the lock or the state
+    # file are refused before anything is rendered.
+    files.check_output(out, [item.loaded.id for item in todo], [LOCK_FILE, state.STATE_FILE])
     find_soffice()  # LibreOffice missing: say so before rendering anything
     origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
     try:
         out.mkdir(parents=True, exist_ok=True)
         lock = _lock(out)
+        # mkdtemp makes a new folder (mode 0700) and fails on any name taken, a link included.
         staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
@@ -169,7 +173,9 @@ LOCK_FILE = ".samdok.lock"
 def _lock(out: Path):
     """Hold the output folder for this build: two builds into one folder at once would move
     their files over each other's. The lock goes with the process, even when it is killed."""
-    handle = open(out / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 (held until closed)
+    handle = os.fdopen(files.open_regular(  # held until closed; never through a link
+        out / LOCK_FILE, os.O_RDWR | os.O_CREAT, "samdok's lock file",
+        f"remove {out / LOCK_FILE}; samdok makes it again"), "a+", encoding="utf-8")
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks; builds there are not run side by side

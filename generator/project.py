@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .errors import CaseError, Problem
@@ -26,11 +27,20 @@ def templates_dir() -> Path:
 
 
 def case_files(names: tuple[str, ...] | list[str]) -> list[Path]:
-    """The case files named, or every case in ./cases when none is named."""
+    """The case files named, or every case in ./cases when none is named.
+
+    Hidden files (names starting with '.') are left out of the search, and said so on
+    stderr: an editor's backup, or a file made to be overlooked ('...yaml' once wrote
+    outside the output folder), is no case anyone meant to build. Named, they are read.
+    """
     if names:
         return [Path(n) for n in names]
     folder = Path.cwd() / "cases"
-    found = sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+    every = sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+    found = [p for p in every if not p.name.startswith(".")]
+    for hidden in (p for p in every if p.name.startswith(".")):
+        print(f"note: skipped {shown(hidden)}: a hidden file (its name starts with '.'); "
+              "name it to build it", file=sys.stderr)
     if not found:
         raise CaseError([Problem("cases/", None, None, "", "no case files found",
                                  "name a case file, or run samdok where cases/*.yaml exist")])

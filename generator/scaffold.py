@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-import tempfile
-import unicodedata
 from fractions import Fraction
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from . import costs, register, rules
+from . import costs, files, register, rules
 from .errors import SamdokError
-
-
-def slug(names: list[str]) -> str:
-    """A case id from names: Røros, Os, Holtålen -> roros-os-holtalen."""
-    text = "-".join(names).lower()
-    for letter, plain in (("æ", "ae"), ("ø", "o"), ("å", "a")):
-        text = text.replace(letter, plain)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def starter_case(templates: Path, form: str, parties: list[str], case_id: str, title: str,
@@ -41,12 +28,14 @@ def starter_case(templates: Path, form: str, parties: list[str], case_id: str, t
 
 
 def write_new(path: Path, text: str, force: bool = False) -> None:
-    """Write a new file whole (temporary file, then rename); never overwrite unless forced."""
-    if path.exists() and not force:
+    """Write a new file whole (files.write_atomic: a link at path is replaced, never written
+    through); never overwrite unless forced."""
+    if (path.exists() or path.is_symlink()) and not force:
         raise SamdokError(f"{path} exists already; hint: choose another name with -o, "
                           "or add --force to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        files.write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise SamdokError(f"{path}: cannot write ({exc.strerror}); hint: check the folder "
+                          "and its permissions, or choose another file with -o") from None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import files
 from .errors import SigningError
 
 PASSWORD_VARIABLE = "SAMDOK_PKCS12_PASSWORD"
@@ -409,24 +408,15 @@ def _check_signed(pdf: Path, result: bytes, field: str, claim_before: str | None
 
 
 def _write_atomically(pdf: Path, out: Path, data: bytes) -> None:
-    handle, name = tempfile.mkstemp(prefix=".samdok-", suffix=".pdf", dir=out.parent)
-    temp = Path(name)
+    # A link at `out` (NAME-signert.pdf) is replaced itself, never written through.
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.chmod(temp, (out if out.exists() else pdf).stat().st_mode & 0o777)
-        except OSError:
-            pass  # the default mode is fine
-        os.replace(temp, out)
+        mode = (out if out.exists() else pdf).stat().st_mode & 0o777
+    except OSError:
+        mode = None  # the default mode is fine
+    try:
+        files.write_atomic(out, data, mode)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise SigningError(f"{out}: cannot write the signed file ({exc.strerror})") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _read(path: Path, what: str, hint: str) -> bytes:

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__, gitinfo
+from . import __version__, caseid, files, gitinfo
 from .project import PACKAGE
 
 # One per output folder: build/.samdok.state.json (not .samdok-*, the staging folders' names).
@@ -66,6 +66,7 @@ class BuildState:
     """The record in one output folder: per case file, its inputs' hash and its outputs."""
 
     def __init__(self, out: Path, templates: Path, final: bool = False):
+        files.check_output(out)  # a link in place of the output folder is refused at once
         self.out = out
         self.fingerprint = build_fingerprint(templates, final)
         self._keys: dict[Path, str] = {}
@@ -74,8 +75,12 @@ class BuildState:
 
     @staticmethod
     def _read(out: Path) -> dict[str, dict]:
+        # A link or a special file in place of the state file is refused (OutputError), not
+        # read: the output folder may come from someone else's repository.
         try:
-            data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+            text = files.read_regular(out / STATE_FILE, "samdok's build state", f"remove "
+                                      f"{out / STATE_FILE}; the next build rebuilds every case")
+            data = json.loads(text or b"null")
             cases = data["cases"] if data.get("samdok") == __version__ else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             cases = {}  # missing or unreadable: everything is rebuilt
@@ -102,6 +107,9 @@ class BuildState:
     def _entry(self, case_file: Path) -> dict | None:
         entry = self.cases.get(str(case_file.resolve()))
         if not isinstance(entry, dict) or entry.get("inputs") != self.key(case_file):
+            return None
+        recorded = entry.get("id")  # the state file is input too: its ids pass the same check
+        if not isinstance(recorded, str) or caseid.problem(recorded):
             return None
         return entry
 
@@ -160,6 +168,4 @@ class BuildState:
         cases.update({name: self.cases[name] for name in self._recorded})
         text = json.dumps({"samdok": __version__, "cases": cases}, ensure_ascii=False,
                           indent=1, sort_keys=True)
-        temporary = self.out / f"{STATE_FILE}.tmp"
-        temporary.write_text(text + "\n", encoding="utf-8")
-        os.replace(temporary, self.out / STATE_FILE)
+        files.write_atomic(self.out / STATE_FILE, (text + "\n").encode("utf-8"))
