@@ -30,19 +30,21 @@ def _found(path: Path) -> os.stat_result | None:
                           "and its permissions, or use -o") from None
 
 
-def _refusal(path: Path, what: str, info: os.stat_result, expected: str,
-             hint: str) -> OutputError:
+def _kind(path: Path, info: os.stat_result) -> str:
     mode = info.st_mode
     if stat.S_ISLNK(mode):
         try:
-            found = f"a symbolic link (to {os.readlink(path)})"
+            return f"a symbolic link (to {os.readlink(path)})"
         except OSError:
-            found = "a symbolic link"
-    else:
-        found = ("a folder" if stat.S_ISDIR(mode) else "a file" if stat.S_ISREG(mode)
-                 else "a special file")
-    return OutputError(f"{path}: {what} is {found}, not {expected}; samdok writes only inside "
-                       f"its output folder and follows no links there; hint: {hint}")
+            return "a symbolic link"
+    return ("a folder" if stat.S_ISDIR(mode) else "a file" if stat.S_ISREG(mode)
+            else "a special file")
+
+
+def _refusal(path: Path, what: str, info: os.stat_result, expected: str,
+             hint: str) -> OutputError:
+    return OutputError(f"{path}: {what} is {_kind(path, info)}, not {expected}; samdok writes "
+                       f"only inside its output folder and follows no links there; hint: {hint}")
 
 
 def check_output(out: Path, folders: Iterable[str] = (), names: Iterable[str] = ()) -> None:
@@ -50,11 +52,14 @@ def check_output(out: Path, folders: Iterable[str] = (), names: Iterable[str] = 
     `folders` in it (case folders) or files `names` (lock, state) that is a link or something
     else than it should be. What does not exist yet is fine: samdok makes it."""
     info = _found(out)
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise _refusal(out, "the output folder", info, "a folder",
+                       f"pass the real folder with -o {os.path.realpath(out)}, if that is "
+                       "where the documents belong")
     if info is not None and not stat.S_ISDIR(info.st_mode):
-        hint = (f"pass the real folder with -o {os.path.realpath(out)}, if that is where the "
-                "documents belong" if stat.S_ISLNK(info.st_mode)
-                else "remove it, or choose another output folder with -o")
-        raise _refusal(out, "the output folder", info, "a folder", hint)
+        raise OutputError(f"{out}: cannot write the output folder (it is {_kind(out, info)}, "
+                          "not a folder); hint: remove it, or choose another output folder "
+                          "with -o")
     if info is None:
         return
     for name in folders:
