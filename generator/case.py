@@ -175,7 +175,9 @@ class Body(_Model):
         if isinstance(value, int) and value < 1:
             raise ValueError("must be at least 1")
         if isinstance(value, int) and value > MAX_MEMBERS:
-            raise ValueError(f"must be at most {MAX_MEMBERS}")
+            raise PydanticCustomError("bound", "{message}", {
+                "message": f"must be less than or equal to {MAX_MEMBERS}",
+                "hint": "the limit is far above any real case; check for extra digits"})
         return value
 
 
@@ -418,7 +420,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     """Plain message and hint for one pydantic error."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     shown = _shorten(repr(value)) if not isinstance(value, dict | list) else type(value).__name__
-    if kind == "municipality":
+    if kind in ("municipality", "bound"):
         return ctx["message"], ctx["hint"]
     if kind == "missing":
         return "required field is missing", "add it; see the case-file format in README.md"
@@ -464,7 +466,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
             # the upper bounds above 100 are sanity limits (MAX_KRONER and the like)
             shown_bound = f"{bound:,}" if bound >= 10**6 else str(bound)
             return (message.replace(str(bound), shown_bound), "the limit is far above any "
-                    "real case; check for extra digits (years have four digits)")
+                    "real case; check for extra digits")
         return message, "check the number (amounts are whole kroner, percentages 0 to 100)"
     if kind == "value_error":
         return error["msg"].removeprefix("Value error, "), ""
@@ -480,6 +482,11 @@ def _loc_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     # pydantic adds the union member it tried ("str", "Area", "int") to the location;
     # those are not keys of the file.
     members = {"str", "int", "Area", "constrained-str", "function-after"}
+    # A mapping key that fails (a budget year out of range) comes as text before "[key]";
+    # as the number it was in the file it names the entry and finds its place.
+    loc = tuple(int(p) if isinstance(p, str) and p.isascii() and p.isdigit()
+                and str(int(p)) == p and after == "[key]" else p
+                for p, after in zip(loc, (*loc[1:], None), strict=True))
     return tuple(p for p in loc if not (isinstance(p, str) and (p in members or "[" in p)))
 
 

@@ -157,29 +157,37 @@ def load_yaml(path: Path, shown: str | None = None) -> LoadedFile:
     text = read_text(path, shown)
     raw = _raw_problems(shown, text)
     if raw:
-        raise CaseError(raw)
+        # Parse a copy with each such character replaced by U+FFFD (same length, so every
+        # line and column stays true), to report the file's other problems in the same run;
+        # the raw problems are errors, so nothing is ever built from the copy.
+        text = hygiene.RAW.sub("\ufffd", text)
     yaml = _yaml()
     try:
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
-        raise CaseError([_syntax_problem(shown, text, exc)]) from None
+        raise CaseError(raw + [_syntax_problem(shown, text, exc)]) from None
     except _TooDeep as exc:
-        raise CaseError([Problem(
+        raise CaseError(raw + [Problem(
             shown, exc.mark.line + 1, exc.mark.column + 1, _field_at(text, exc.mark.line + 1),
             f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
             "a case file nests a few levels at most; look for a '[' or '{' too many")]
                         ) from None
     except YAMLError as exc:  # unmarked errors are rare; still no traceback
-        raise CaseError([Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
+        raise CaseError(raw + [Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
     loaded = LoadedFile(shown, None)
     if node is not None:
         builder = _Builder(loaded, yaml.constructor, text)
         loaded.values[()] = _pos(node)
-        loaded.data = builder.build(node, ())
-        if builder.problems:
-            raise CaseError(sorted(builder.problems + builder.warnings,
+        try:
+            loaded.data = builder.build(node, ())
+        except CaseError as exc:  # a limit was met: stop building, say what else was found
+            raise CaseError(raw + builder.problems + exc.problems) from None
+        if raw or builder.problems:
+            raise CaseError(sorted(raw + builder.problems + builder.warnings,
                                    key=lambda p: (p.line or 0, p.column or 0)))
         loaded.warnings = builder.warnings
+    elif raw:
+        raise CaseError(raw)
     return loaded
 
 
@@ -214,7 +222,7 @@ class _Builder:
         if len(path) > MAX_DEPTH:  # aliases inside aliases nest deeper than the file does
             line, col = _pos(node)
             raise CaseError([Problem(
-                self.loaded.file, line, col, dotted(path[:MAX_DEPTH]),
+                self.loaded.file, line, col, dotted(path[:4]) + "…",
                 f"lists and mappings are nested more than {MAX_DEPTH} levels deep (aliases "
                 "inside aliases)", "write the values out, or use fewer '*' aliases")])
         if isinstance(node, MappingNode):
