@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-from generator.load import MAX_FILE_BYTES
 from tests.conftest import FIXTURES, write_case
 
 HOSTILE = FIXTURES / "fiendtlig"
@@ -190,6 +189,6 @@ def test_a_file_above_the_size_limit_is_refused_before_it_is_parsed(project: Pat
     case = project / "cases" / "stor.yaml"
     with case.open("w", encoding="utf-8") as file:
         file.write("tittel: Stor\n")
-        file.write(("# " + "x" * 98 + "\n") * (MAX_FILE_BYTES // 100))
+        file.write(("# " + "x" * 98 + "\n") * 100_000)  # 10 MB and a line: the limit is 10 MB
     result = samdok("check", "cases/stor.yaml")
     assert_refused(result, "cases/stor.yaml: the file is larger than 10,000,000 bytes")
