@@ -39,6 +39,11 @@ EXPECTED = {
     "tekst-ensom-surrogat.yaml": f":8:53: formål: the text holds U+D800 <surrogate>, {SURROGATE}",
     "tekst-surrogatpar.yaml": f":8:53: formål: the text holds U+D83D <surrogate>, {SURROGATE}",
     "tekst-mange-feil.yaml": f":3:25: tittel: {ZERO_WIDTH}",
+    # the file is clean; what its placeholder writes is not
+    "tekst-plassholder-bidi.yaml": ":8:9: formål: " + BIDI.replace("the text holds",
+                                                                   "a placeholder writes", 1),
+    "tekst-plassholder-surrogat.yaml":
+        f":8:9: formål: a placeholder writes U+D800 <surrogate>, {SURROGATE}",
     "tekst-alias-bytes.yaml":
         ":3:4: f[0][8][8][8][8]: the file expands to more than 20,000,000 bytes of text "
         "(aliases repeating long texts)",
@@ -124,6 +129,7 @@ def test_hostile_case_is_refused_at_its_place_and_nothing_is_built(project: Path
 
 
 @pytest.mark.parametrize("name", ["tekst-bidi-overstyring.yaml", "tekst-ensom-surrogat.yaml",
+                                  "tekst-plassholder-bidi.yaml",
                                   "tekst-tittel-kontrolltegn.yaml", "tekst-tall-budsjett.yaml",
                                   "tekst-tall-folketall.yaml", "tekst-dyp-nesting.yaml"])
 def test_check_and_text_refuse_it_the_same_way(project: Path, name: str) -> None:
