@@ -89,7 +89,7 @@ class Party(_Model):
     """who signs for the party"""
     population: Annotated[int, Field(gt=0, lt=MAX_POPULATION)] | None = Field(
         None, alias="folketall", description="replaces the register's figure; needs its date; "
-        "below 100 000 000")
+        "below 10^8")
     population_date: dt.date | None = Field(None, alias="folketall_per")
     """the date the population figure refers to (required with folketall)"""
 
