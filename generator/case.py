@@ -56,7 +56,21 @@ CaseId = Annotated[str, AfterValidator(_case_id),
                    WithJsonSchema({"type": "string", "pattern": caseid.PATTERN,
                                    "maxLength": caseid.MAX_LENGTH})]
 # Percentages as written (20.5 stays exactly 20.5; a float would not add up to 100 exactly).
-Percent = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
+
+# Upper bounds for every number in a case, far above any real one, so that an extra digit or
+# a hostile file is a located message instead of an absurd document or a traceback (Babel's
+# number formatting fails beyond 28 digits). Oslo, the largest municipality, has fewer than
+# a million inhabitants and a yearly budget under 10**11 kroner.
+MAX_KRONER = 10**12  # budgets, base amounts and borrowing ceilings, in whole kroner
+MAX_POPULATION = 10**8
+MAX_UNITS = 10**9  # counted usage per party (payslips, cases, calls)
+MAX_MEMBERS = 100  # members of a body per participant, or of a board
+MAX_DRAFT = 999
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # budget years
+Kroner = Annotated[int, Field(gt=0, lt=MAX_KRONER)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+Members = Annotated[int, Field(ge=1, le=MAX_MEMBERS)]
 
 FORMS = (
     "vertskommune",  # administrativt vertskommunesamarbeid, kommuneloven §§ 20-1 to 20-4
@@ -93,8 +107,9 @@ class Party(_Model):
     municipality: MunicipalityRef = Field(alias="kommune")
     representative: Representative | None = Field(None, alias="representant")
     """who signs for the party"""
-    population: Annotated[int, Field(gt=0)] | None = Field(
-        None, alias="folketall", description="replaces the register's figure; needs its date")
+    population: Annotated[int, Field(gt=0, lt=MAX_POPULATION)] | None = Field(
+        None, alias="folketall", description="replaces the register's figure; needs its date; "
+        "below 10^8")
     population_date: dt.date | None = Field(None, alias="folketall_per")
     """the date the population figure refers to (required with folketall)"""
 
@@ -130,13 +145,14 @@ class Distribution(_Model):
     """the cost key"""
     base_percent: Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False)] | None = Field(
         None, alias="grunnandel", description="percent of the costs split equally")
-    base_amount: Annotated[int, Field(gt=0)] | None = Field(
-        None, alias="grunnbeløp", description="kroner per party per budget year")
+    base_amount: Kroner | None = Field(
+        None, alias="grunnbeløp", description="kroner per party per budget year (below "
+        "10^12)")
     percentages: dict[MunicipalityRef, Percent] | None = Field(
-        None, alias="andeler", description="kommunenummer -> agreed percent")
+        None, alias="andeler", description="kommunenummer -> agreed percent (0 to 100)")
     unit: Text | None = Field(None, alias="enhet", description="what is counted, e.g. lønnsslipper")
-    units: dict[MunicipalityRef, Annotated[int, Field(ge=0)]] | None = Field(
-        None, alias="antall", description="kommunenummer -> count")
+    units: dict[MunicipalityRef, Annotated[int, Field(ge=0, lt=MAX_UNITS)]] | None = Field(
+        None, alias="antall", description="kommunenummer -> count (below 10^9)")
 
 
 class Economy(_Model):
@@ -144,8 +160,9 @@ class Economy(_Model):
 
     distribution: Distribution = Field(alias="fordeling")
     """how costs are divided between the parties"""
-    budget: dict[int, Annotated[int, Field(gt=0)]] | None = Field(
-        None, alias="budsjett", description="budget year -> amount in whole kroner")
+    budget: dict[Year, Kroner] | None = Field(
+        None, alias="budsjett", description="budget year (1900 to 2200) -> amount in whole "
+        "kroner (below 10^12)")
     principles: list[Text] = Field(default_factory=list, alias="prinsipper")
     """further principles, one per item (e.g. what is not shared)"""
     text: str | None = Field(None, alias="tekst")
@@ -166,9 +183,9 @@ class Withdrawal(_Model):
 class Body(_Model):
     """A body with members from each participant (representantskap, felles nemnd)."""
 
-    members: int | dict[MunicipalityRef, Annotated[int, Field(ge=1)]] = Field(
+    members: int | dict[MunicipalityRef, Members] = Field(
         alias="medlemmer", description="members per participant: one number for all, or "
-        "a number per kommunenummer")
+        "a number per kommunenummer (1 to 100)")
     text: str | None = Field(None, alias="tekst")
     """more text for the clause"""
 
@@ -177,14 +194,18 @@ class Body(_Model):
     def _positive(cls, value):
         if isinstance(value, int) and value < 1:
             raise ValueError("must be at least 1")
+        if isinstance(value, int) and value > MAX_MEMBERS:
+            raise PydanticCustomError("bound", "{message}", {
+                "message": f"must be less than or equal to {MAX_MEMBERS}",
+                "hint": "the limit is far above any real case; check for extra digits"})
         return value
 
 
 class Board(_Model):
     """The board of an inter-municipal company."""
 
-    members: int = Field(alias="medlemmer", ge=3)  # IKS-loven § 10: at least three members
-    """number of board members (at least 3)"""
+    members: int = Field(alias="medlemmer", ge=3, le=MAX_MEMBERS)  # IKS-loven § 10: >= 3
+    """number of board members (3 to 100)"""
     text: str | None = Field(None, alias="tekst")
     """more text for the clause"""
 
@@ -194,7 +215,8 @@ class Borrowing(_Model):
 
     allowed: bool = Field(alias="tillatt")
     """true if it may borrow, false if not"""
-    ceiling: int | None = Field(None, alias="ramme", gt=0, description="kroner")
+    ceiling: int | None = Field(None, alias="ramme", gt=0, lt=MAX_KRONER,
+                                description="kroner (below 10^12)")
 
 
 class ClauseOverride(_Model):
@@ -256,8 +278,8 @@ class Submission(_Model):
     """further attachments, listed after the agreement"""
     points: list[Text] = Field(default_factory=list, alias="vedtakspunkter")
     """further points for the proposed resolution, after the standard ones"""
-    budget_year: int | None = Field(None, alias="budsjettår")
-    """the budget year each council's resolution names (default: the first)"""
+    budget_year: Year | None = Field(None, alias="budsjettår")
+    """the budget year each council's resolution names (default: the first; 1900 to 2200)"""
     councils: dict[MunicipalityRef, CouncilCopy] = Field(default_factory=dict,
                                                          alias="kommuner")
     """each council's copy: kommunenummer -> its numbers, officer and route"""
@@ -284,8 +306,8 @@ class Case(_Model):
     """language of the document text: nb (bokmål) or nn (nynorsk)"""
     status: Literal["utkast", "endelig"] = "utkast"
     """utkast (a draft, stamped as such) or endelig (final)"""
-    draft: int | None = Field(None, alias="utkast", ge=1)
-    """draft number, shown while the status is utkast"""
+    draft: int | None = Field(None, alias="utkast", ge=1, le=MAX_DRAFT)
+    """draft number, shown while the status is utkast (1 to 999)"""
     form: Form = Field(alias="samarbeidsform")
     """the cooperation form; it decides which content the law requires"""
     documents: list[Literal["samarbeidsavtale", "tjenesteavtale", "saksframlegg"]] = Field(
@@ -417,8 +439,8 @@ def _suggest(word: str, options: list[str]) -> str:
 def _describe(error: dict[str, Any]) -> tuple[str, str]:
     """Plain message and hint for one pydantic error."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
-    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-    if kind in ("municipality", "case_id"):
+    shown = _shorten(repr(value)) if not isinstance(value, dict | list) else type(value).__name__
+    if kind in ("municipality", "case_id", "bound"):
         return ctx["message"], ctx["hint"]
     if kind == "missing":
         return "required field is missing", "add it; see the case-file format in README.md"
@@ -437,7 +459,10 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
         return f"{shown} is not one of {allowed}", hint or f"use one of {allowed}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"expected a whole number, got {shown}", "write digits only, with no spaces or words"
-    if kind in ("decimal_parsing", "decimal_type", "finite_number"):
+    if kind == "finite_number":
+        return ("expected a number, got infinity (a number too large to hold, such as 1e400)",
+                "write the figure in digits, e.g. 12500000")
+    if kind in ("decimal_parsing", "decimal_type"):
         return f"expected a number, got {shown}", "write digits with a decimal point, e.g. 20.5"
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"expected a date, got {shown}", "write dates as YYYY-MM-DD, e.g. 2016-07-01"
@@ -455,15 +480,33 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     if kind == "string_pattern_mismatch":
         return f"{shown} is not allowed here", "use lower-case letters a-z, digits and '-'"
     if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
-        return (error["msg"].replace("Input should be", "must be"),
-                "check the number (amounts are whole kroner, percentages 0 to 100)")
+        message = error["msg"].replace("Input should be", "must be")
+        bound = next(iter(ctx.values()), None)
+        if kind.startswith("less") and isinstance(bound, int) and bound > 100:
+            # the upper bounds above 100 are sanity limits (MAX_KRONER and the like)
+            shown_bound = f"{bound:,}" if bound >= 10**6 else str(bound)
+            return (message.replace(str(bound), shown_bound), "the limit is far above any "
+                    "real case; check for extra digits")
+        return message, "check the number (amounts are whole kroner, percentages 0 to 100)"
+    if kind == "value_error":
+        return error["msg"].removeprefix("Value error, "), ""
     return error["msg"], ""
+
+
+def _shorten(text: str, most: int = 60) -> str:
+    """text cut to `most` characters, so a message stays one line however long the value."""
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def _loc_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     # pydantic adds the union member it tried ("str", "Area", "int") to the location;
     # those are not keys of the file.
     members = {"str", "int", "Area", "constrained-str", "function-after"}
+    # A mapping key that fails (a budget year out of range) comes as text before "[key]";
+    # as the number it was in the file it names the entry and finds its place.
+    loc = tuple(int(p) if isinstance(p, str) and p.isascii() and p.isdigit()
+                and str(int(p)) == p and after == "[key]" else p
+                for p, after in zip(loc, (*loc[1:], None), strict=True))
     return tuple(p for p in loc if not (isinstance(p, str) and (p in members or "[" in p)))
 
 
@@ -480,8 +523,9 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     # if they were not there, and --strict turns them into errors.
     extras = [(loc, message, hint) for loc, message, hint, kind in _errors(data)
               if kind == "extra_forbidden"]
-    warnings = [source.problem(loc, message, hint, key=True, severity="warning")
-                for loc, message, hint in extras]
+    warnings = source.warnings + [source.problem(loc, message, hint, key=True,
+                                                 severity="warning")
+                                  for loc, message, hint in extras]
     cleaned = _without(data, [loc for loc, _, _ in extras])
     problems: list[Problem] = []
     seen = set()

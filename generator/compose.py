@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from . import costs, norsk, register
+from . import costs, hygiene, norsk, register
 from .case import Area, Case, LoadedCase, Party
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
 from .document import (
@@ -124,10 +124,21 @@ def case_text(loaded: LoadedCase, path: tuple[str | int, ...], text: str,
               context: Mapping[str, Any]) -> str:
     """Render a text from the case file; a broken placeholder is a problem at its place."""
     try:
-        return render(text, context, f"{loaded.source.file}: {dotted(path)}")
+        rendered = render(text, context, f"{loaded.source.file}: {dotted(path)}")
     except PlaceholderError as exc:
         where = f" (line {exc.line} of the text)" if exc.line and exc.line > 1 else ""
         raise CaseError([loaded.source.problem(path, exc.detail + where, exc.hint)]) from None
+    # The file passed text hygiene at load, but a placeholder can write what the file does
+    # not hold ({{ '\u202e' }}, '%c'|format(8238)): the rendered text passes the same check.
+    # The characters refused there cannot come from the file or the context, so a placeholder
+    # made them; the harmless warned ones (soft hyphen, tab) may have been in the file.
+    found = [f for f in hygiene.findings(rendered) if f.severity == "error"]
+    if found:
+        raise CaseError([loaded.source.problem(
+            path, f"a placeholder writes {hygiene.describe(f.char)}, {f.message}",
+            "write the text itself instead of making it with a placeholder")
+            for f in found])
+    return rendered
 
 
 def _present(context: dict[str, Any], path: str) -> bool:
