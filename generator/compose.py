@@ -129,7 +129,7 @@ def case_text(loaded: LoadedCase, path: tuple[str | int, ...], text: str,
         where = f" (line {exc.line} of the text)" if exc.line and exc.line > 1 else ""
         raise CaseError([loaded.source.problem(path, exc.detail + where, exc.hint)]) from None
     # The file passed text hygiene at load, but a placeholder can write what the file does
-    # not hold ({{ '\u202e' }}, '%c'|format(8238)): the rendered text passes the same check.
+    # not hold ({{ '\u202e' }}, {{ '\ud800' }}): the rendered text passes the same check.
     # The characters refused there cannot come from the file or the context, so a placeholder
     # made them; the harmless warned ones (soft hyphen, tab) may have been in the file.
     found = [f for f in hygiene.findings(rendered) if f.severity == "error"]
