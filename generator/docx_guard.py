@@ -117,6 +117,60 @@ def refuse_active_content(package, shown: str) -> None:
                           f"({rel.reltype.rsplit('/', 1)[-1]}) when it is opened",
                           "remove the linked template, picture or frame in Word (links to "
                           "web pages are fine), or compare the case files instead")
+    refuse_active_fields(package, shown)
+
+
+# Field codes that make Word fetch a file or a page (INCLUDETEXT, INCLUDEPICTURE, LINK, …), run
+# a program (DDE, DDEAUTO) or a macro (MACROBUTTON) when the document is opened or updated.
+# Fields that only show what the document holds (PAGE, NUMPAGES, REF, TOC, HYPERLINK, …) stay.
+ACTIVE_FIELDS = {"DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "IMPORT", "LINK",
+                 "MACROBUTTON", "AUTOTEXT", "AUTOTEXTLIST", "DATABASE"}
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def refuse_active_fields(package, shown: str) -> None:
+    """Refuse a Word file whose text carries a field that fetches, runs or is built by another
+    field (a field type spelt out by a nested QUOTE field is how DDE is hidden)."""
+    for part in package.iter_parts():
+        element = getattr(part, "element", None)
+        if element is None or "wordprocessingml" not in part.content_type:
+            continue
+        for code, nested in _field_codes(element):
+            words = code.split()
+            kind = words[0].upper().lstrip("\\") if words else ""
+            if nested:
+                raise _refuse(shown, f"holds a field whose code is built by another field "
+                              f"({str(part.partname).lstrip('/')})", HINT_FIELDS)
+            if kind in ACTIVE_FIELDS:
+                raise _refuse(shown, f"holds a {kind} field, which makes Word fetch a file or "
+                              f"run a program ({str(part.partname).lstrip('/')})", HINT_FIELDS)
+
+
+HINT_FIELDS = ("in Word, select the field and press Ctrl+Shift+F9 to replace it with its text, "
+               "or compare the case files instead")
+
+
+def _field_codes(root):
+    """Each field's code in a part (simple fields and fields spread over runs), and whether
+    another field stands inside the code itself."""
+    for simple in root.iter(f"{W}fldSimple"):
+        yield simple.get(f"{W}instr") or "", False
+    stack: list[list] = []  # per open field: [code so far, in its code part, nested]
+    for el in root.iter(f"{W}fldChar", f"{W}instrText"):
+        if el.tag == f"{W}instrText":
+            if stack and stack[-1][1]:
+                stack[-1][0] += el.text or ""
+            continue
+        kind = el.get(f"{W}fldCharType")
+        if kind == "begin":
+            if stack and stack[-1][1]:
+                stack[-1][2] = True
+            stack.append(["", True, False])
+        elif kind == "separate" and stack:
+            stack[-1][1] = False
+        elif kind == "end" and stack:
+            code, _, nested = stack.pop()
+            yield code, nested
 
 
 def _what(name: str, kind: str) -> str:

@@ -412,3 +412,52 @@ def test_a_pkcs12_file_without_a_private_key(tmp_path: Path, monkeypatch) -> Non
     assert f"error: {credential}: holds no private key with its certificate; hint: export " \
            "the certificate together with its private key" in result.output
     assert not (tmp_path / "avtale-signert.pdf").exists()
+
+
+def _field(*runs: str) -> str:
+    return "<w:p>" + "".join(runs) + "</w:p>"
+
+
+def _char(kind: str) -> str:
+    return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
+
+
+def _code(text: str) -> str:
+    return f'<w:r><w:instrText xml:space="preserve">{text}</w:instrText></w:r>'
+
+
+FIELDS = {
+    "DDEAUTO": _field(_char("begin"), _code(' DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe '
+                                             '"/k calc.exe" '), _char("separate"), _char("end")),
+    "split DDE": _field(_char("begin"), _code(" DD"), _code("EAUTO cmd "), _char("end")),
+    "INCLUDETEXT": '<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;\\\\\\\\server\\\\x.docx&quot; ">'
+                   '<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>',
+    "built by QUOTE": _field(_char("begin"), _char("begin"), _code(" QUOTE 68 68 69 "),
+                             _char("end"), _code(" cmd "), _char("end")),
+}
+
+
+@pytest.mark.parametrize("kind", list(FIELDS))
+def test_a_field_that_fetches_or_runs_never_reaches_the_redline(tmp_path: Path, samdok_docx,
+                                                                kind: str) -> None:
+    """A DDE or INCLUDE field in a party's Word file ran or fetched when the redline samdok
+    wrote from it was opened; such a file is refused, a PAGE field is not."""
+    def add(parts: dict) -> None:
+        parts["word/document.xml"] = parts["word/document.xml"].replace(
+            b"<w:body>", b"<w:body>" + FIELDS[kind].encode(), 1)
+
+    hostile = rewritten(samdok_docx[1], tmp_path / "ny.docx", add)
+    redline = tmp_path / "redline.docx"
+    result = CliRunner().invoke(main, ["diff", str(V1), str(hostile), "--docx", str(redline)])
+    assert result.exit_code == 1, result.output
+    expected = {"built by QUOTE": "holds a field whose code is built by another field",
+                "split DDE": "holds a DDEAUTO field"}.get(kind, f"holds a {kind} field")
+    assert f"ny.docx: {expected}" in result.output
+    assert "hint: " in result.output
+    assert not redline.exists()
+    page = rewritten(samdok_docx[1], tmp_path / "side.docx", lambda parts: parts.update({
+        "word/document.xml": parts["word/document.xml"].replace(
+            b"<w:body>", b"<w:body>" + _field(_char("begin"), _code(" PAGE "),
+                                              _char("end")).encode(), 1)}))
+    result = CliRunner().invoke(main, ["diff", str(V1), str(page), "--docx", str(redline)])
+    assert result.exit_code == 0, result.output
