@@ -147,9 +147,13 @@ def disk_full(folder: Path) -> bool:
         return False
 
 
-def disk_full_error(folder: Path) -> OutputError:
+class DiskFull(OutputError):
+    """The disk holding the output folder is full."""
+
+
+def disk_full_error(folder: Path) -> DiskFull:
     free = shutil.disk_usage(folder).free if folder.exists() else 0
-    return OutputError(f"{folder}: the disk is full ({free // 1024} KiB free); earlier "
+    return DiskFull(f"{folder}: the disk is full ({free // 1024} KiB free); earlier "
                        "outputs are unchanged; hint: free some space on it, or build into "
                        "another folder with -o")
 

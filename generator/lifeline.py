@@ -58,7 +58,9 @@ class Lifeline:
         try:
             with interrupts.held():
                 self.watchdog = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-c", _WATCHDOG], stdin=subprocess.PIPE,
+                    # The folder on its command line tells whose watchdog it is (ps).
+                    [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(self.folder)],
+                    stdin=subprocess.PIPE,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/",
                     start_new_session=True, preexec_fn=interrupts.in_child)
         except BaseException:
@@ -83,11 +85,11 @@ class Lifeline:
 
     def remove(self, folder: Path) -> None:
         """Remove this folder if samdok dies."""
-        self._say("remove", str(folder))
+        self._say("remove", str(folder.absolute()))  # the watchdog runs in /
 
     def keep(self, folder: Path) -> None:
         """No longer remove this folder if samdok dies (it holds what must not be lost)."""
-        self._say("keep", str(folder))
+        self._say("keep", str(folder.absolute()))
 
     def subfolder(self, name: str) -> Path:
         path = self.folder / name

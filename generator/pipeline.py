@@ -100,7 +100,8 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     unless every case is marked final and committed, and then leaves both out.
     """
     # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
-    from .convert import default_jobs, disk_full, disk_full_error, find_soffice, to_pdf
+    from .convert import (DiskFull, convert_timeout, default_jobs, disk_full,
+                          disk_full_error, find_soffice, to_pdf)
     from .docx_writer import LANGUAGE_TAGS
     from .lifeline import Lifeline
     from .pdf_accept import Asked
@@ -117,7 +118,8 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             todo.append(item)
     if not todo:
         return []
-    find_soffice()  # LibreOffice missing: say so before rendering anything
+    find_soffice()  # LibreOffice missing or a bad timeout: say so before rendering anything
+    convert_timeout()
     origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
     # Held: a signal between making the staging folder and the try below would leave it.
     with interrupts.held():
@@ -181,7 +183,7 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     except Exception as exc:
         # A full disk shows as ENOSPC from a write here or in a worker, or as a PDF library
         # failing to write; either way it is said as it is.
-        if ((isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+        if (isinstance(exc, DiskFull) or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
                 or (isinstance(exc, OSError) or type(exc).__module__.startswith("pikepdf"))
                 and disk_full(out)):
             raise disk_full_error(out) from None

@@ -64,9 +64,9 @@ def write_all(work: list[Job], templates: Path, jobs: int) -> Iterator[int]:
     with interrupts.held():
         pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialise,
                                    initargs=(os.getpid(),))
-        results = pool.map(_write_one, range(len(work)), chunksize=4)
-        workers = set(multiprocessing.active_children()) - before
     try:
+        with interrupts.held():
+            results = pool.map(_write_one, range(len(work)), chunksize=4)
         yield from results
     except BrokenProcessPool:
         raise WorkerDied("a process writing the Word files was killed (by the system when "
@@ -74,9 +74,10 @@ def write_all(work: list[Job], templates: Path, jobs: int) -> Iterator[int]:
                          "again, with fewer --jobs if memory is short") from None
     finally:
         with interrupts.held():
-            for worker in workers:  # on an error or Ctrl-C: the work left is not wanted
-                if worker.is_alive():
-                    worker.kill()
+            # On an error or Ctrl-C the work left is not wanted: the workers are killed, not
+            # waited for.
+            for worker in set(multiprocessing.active_children()) - before:
+                worker.kill()
             pool.shutdown(wait=True, cancel_futures=True)
             _work = None
 
