@@ -100,8 +100,15 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     unless every case is marked final and committed, and then leaves both out.
     """
     # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
-    from .convert import (DiskFull, convert_timeout, default_jobs, disk_full,
-                          disk_full_error, find_soffice, to_pdf)
+    from .convert import (
+        DiskFull,
+        convert_timeout,
+        default_jobs,
+        disk_full,
+        disk_full_error,
+        find_soffice,
+        to_pdf,
+    )
     from .docx_writer import LANGUAGE_TAGS
     from .lifeline import Lifeline
     from .pdf_accept import Asked

@@ -362,3 +362,15 @@ def test_a_timeout_that_is_not_a_positive_number_of_seconds_is_refused(
     assert "hint:" in output
     assert not (site / "build" / "minimal").exists()
     assert leftovers(site) == []
+
+
+@pytest.mark.parametrize("value", ["99999999999999", "-1", "1e9", "gestern"])
+def test_a_source_date_epoch_that_is_not_a_time_is_refused(site: Path, monkeypatch,
+                                                            value: str) -> None:
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    code, output = build()
+    assert code == 3, output
+    assert f"SOURCE_DATE_EPOCH={value} is not a time" in output and "hint:" in output
+    assert not (site / "build" / "minimal").exists()
+    assert leftovers(site) == []
