@@ -17,8 +17,13 @@ def _handle_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        from .interrupts import Interrupted, installed
+
         try:
-            return command(*args, **kwargs)
+            # SIGTERM (a CI cancel, `timeout`) and SIGHUP (a closed terminal) end a command
+            # as Ctrl-C does: workers stopped, temporary folders removed.
+            with installed():
+                return command(*args, **kwargs)
         except CaseError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
@@ -28,6 +33,12 @@ def _handle_errors(command):
             sys.exit(exc.exit_code)
         except SamdokError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except Interrupted as exc:
+            try:  # after a hang-up the terminal may be gone
+                click.echo(f"{exc.what}; earlier outputs are unchanged", err=True)
+            except OSError:
+                pass
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; earlier outputs are unchanged", err=True)

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import glob
 import json
+import math
 import os
 import selectors
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConversionError
+from . import interrupts
+from .errors import ConversionError, OutputError
+from .lifeline import Lifeline
+from .pdf_accept import Asked, refusal
 
 INSTALL_HINT = (
     "install LibreOffice Writer: sudo apt-get install --no-install-recommends "
@@ -35,6 +38,11 @@ PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
 )
 
 DEFAULT_TIMEOUT = 180.0  # seconds without progress; SAMDOK_CONVERT_TIMEOUT overrides it
+LONGEST_TIMEOUT = 86400.0  # a day; more is a mistake (and overflows a selector's wait)
+
+# Free space below which a PDF that LibreOffice left unfinished is taken for a full disk: it
+# writes a truncated PDF and exits 0 when a write fails.
+NEARLY_FULL = 8 * 1024 * 1024
 
 # What soffice prints as it takes up each document of a --convert-to call: the line for the
 # next document means the one before it is finished.
@@ -78,16 +86,21 @@ def convert_timeout() -> float:
     try:
         seconds = float(value)
     except ValueError:
-        seconds = 0
-    if seconds <= 0:
-        raise ConversionError(f"SAMDOK_CONVERT_TIMEOUT={value} is not a number of seconds; "
-                              "hint: e.g. SAMDOK_CONVERT_TIMEOUT=300")
+        seconds = math.nan
+    # Not nan (every comparison false: no timeout, and a busy loop) nor inf (a traceback).
+    if not (0 < seconds <= LONGEST_TIMEOUT):
+        raise ConversionError(f"SAMDOK_CONVERT_TIMEOUT={value} is not a number of seconds "
+                              f"above 0 and at most {LONGEST_TIMEOUT:g}; hint: e.g. "
+                              "SAMDOK_CONVERT_TIMEOUT=300, or unset it for the default "
+                              f"({DEFAULT_TIMEOUT:g})")
     return seconds
 
 
 def to_pdf(documents: list[Path], outdir: Path, timeout: float | None = None,
            verbose: bool = False, jobs: int | None = None,
-           on_done: Callable[[Path], None] | None = None) -> list[Path]:
+           on_done: Callable[[Path], None] | None = None,
+           asked: dict[Path, Asked] | None = None,
+           lifeline: Lifeline | None = None) -> list[Path]:
     """Convert .docx files to PDF in outdir with a pool of LibreOffice workers; return the PDFs.
 
     `jobs` workers (default: one per core) each convert a share of the documents in one warm
@@ -95,28 +108,54 @@ def to_pdf(documents: list[Path], outdir: Path, timeout: float | None = None,
     one of them exit without a PDF and without a message (DESIGN.md section 11). A worker
     that crashes, gives no PDF, or finishes no document within `timeout` seconds is killed
     with its whole process group, and its unfinished documents are tried once more on a
-    fresh worker. `on_done` is called with each finished PDF. Every worker is gone when this
-    returns or raises, Ctrl-C included.
+    fresh worker. Each PDF must pass pdf_accept.refusal (with what `asked` holds for its
+    .docx) before `on_done` is called with it; one that fails is converted once more, then
+    the build fails naming the check. The profiles and LibreOffice's temporary files are in
+    the folder of `lifeline` (one of its own when not given), whose watchdog kills the workers
+    if this process is killed. Every worker is gone when this returns or raises, Ctrl-C
+    included.
     """
     if not documents:
         return []
     names = [d.stem for d in documents]
     if len(set(names)) != len(names):
         raise ValueError("documents converted together need distinct file names")
-    pool = _Pool(find_soffice(), outdir, timeout or convert_timeout(), verbose,
-                 on_done or (lambda pdf: None))
+    soffice, seconds = find_soffice(), timeout or convert_timeout()
+    own = lifeline is None
+    lifeline = lifeline or Lifeline()
     try:
-        return pool.run(documents, jobs or default_jobs())
+        pool = _Pool(soffice, outdir, seconds, verbose, on_done or (lambda pdf: None),
+                     asked or {}, lifeline)
+        try:
+            return pool.run(documents, jobs or default_jobs())
+        finally:
+            pool.close()
     finally:
-        pool.close()
+        if own:
+            lifeline.close()
 
 
 def pdf_for(document: Path, outdir: Path) -> Path:
     return outdir / f"{document.stem}.pdf"
 
 
-def _ok(pdf: Path) -> bool:
-    return pdf.is_file() and pdf.stat().st_size > 0
+def disk_full(folder: Path) -> bool:
+    """True when the file system holding `folder` is (nearly) out of space."""
+    try:
+        return shutil.disk_usage(folder).free < NEARLY_FULL
+    except OSError:
+        return False
+
+
+class DiskFull(OutputError):
+    """The disk holding the output folder is full."""
+
+
+def disk_full_error(folder: Path) -> DiskFull:
+    free = shutil.disk_usage(folder).free if folder.exists() else 0
+    return DiskFull(f"{folder}: the disk is full ({free // 1024} KiB free); earlier "
+                       "outputs are unchanged; hint: free some space on it, or build into "
+                       "another folder with -o")
 
 
 def balanced(documents: list[Path], parts: int) -> list[list[Path]]:
@@ -144,23 +183,28 @@ class _Worker:
     attempt: int
     deadline: float
     started: int = 0  # documents soffice has taken up
-    reported: int = 0  # documents passed to on_done
+    reported: int = 0  # documents whose PDF was checked (and passed to on_done if accepted)
     timed_out: bool = False
     pending: bytes = b""
     tail: deque[str] = field(default_factory=lambda: deque(maxlen=3))
+    refused: dict[Path, str] = field(default_factory=dict)  # document -> the check its PDF failed
 
 
 class _Pool:
     """Runs the workers from this thread: one selector over their output, one deadline each."""
 
     def __init__(self, soffice: str, outdir: Path, timeout: float, verbose: bool,
-                 on_done: Callable[[Path], None]):
+                 on_done: Callable[[Path], None], asked: dict[Path, Asked], lifeline: Lifeline):
         self.soffice = soffice
         self.outdir = outdir
         self.timeout = timeout
         self.verbose = verbose
         self.on_done = on_done
-        self.profiles = Path(tempfile.mkdtemp(prefix="samdok-lo-profiles-"))
+        self.asked = asked
+        self.lifeline = lifeline
+        self.profiles = lifeline.subfolder("profiles")
+        # LibreOffice's own temporary folder (lu*.tmp), which a killed soffice leaves behind.
+        self.env = {**os.environ, "TMPDIR": str(lifeline.subfolder("tmp"))}
         self.selector = selectors.DefaultSelector()
         self.workers: list[_Worker] = []
         self.count = 0
@@ -185,10 +229,10 @@ class _Pool:
         return [pdf_for(d, self.outdir) for d in documents]
 
     def close(self) -> None:
-        for worker in list(self.workers):
-            self._stop(worker)
-        self.selector.close()
-        shutil.rmtree(self.profiles, ignore_errors=True)
+        with interrupts.held():  # a second Ctrl-C must not leave a worker half stopped
+            for worker in list(self.workers):
+                self._stop(worker)
+            self.selector.close()
 
     def _start(self, batch: list[Path], attempt: int) -> None:
         self.count += 1
@@ -200,16 +244,22 @@ class _Pool:
         ]
         if self.verbose:
             print("$ " + " ".join(command), flush=True)
-        try:
-            # A new session, so a hang can be ended with every child LibreOffice started.
-            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-        except OSError as exc:
-            raise ConversionError(
-                f"could not start {self.soffice}: {exc}; hint: {INSTALL_HINT}") from None
-        worker = _Worker(proc, batch, attempt, time.monotonic() + self.timeout)
-        self.workers.append(worker)
-        self.selector.register(proc.stdout, selectors.EVENT_READ, worker)
+        # Signals wait until the worker is recorded: an interrupt during Popen would leave a
+        # worker that no cleanup knows of (seen on a busy machine).
+        with interrupts.held():
+            try:
+                # A new session, so a hang can be ended with every child LibreOffice started.
+                proc = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        start_new_session=True, env=self.env,
+                                        preexec_fn=interrupts.in_child)
+            except OSError as exc:
+                raise ConversionError(
+                    f"could not start {self.soffice}: {exc}; hint: {INSTALL_HINT}") from None
+            self.lifeline.watch(proc.pid)
+            worker = _Worker(proc, batch, attempt, time.monotonic() + self.timeout)
+            self.workers.append(worker)
+            self.selector.register(proc.stdout, selectors.EVENT_READ, worker)
 
     def _read(self, worker: _Worker) -> None:
         chunk = os.read(worker.proc.stdout.fileno(), 65536)
@@ -232,11 +282,18 @@ class _Pool:
                 worker.tail.append(text)
 
     def _report(self, worker: _Worker, upto: int) -> None:
+        """Check each PDF soffice has finished; pass those accepted to on_done."""
         while worker.reported < upto:
-            pdf = pdf_for(worker.batch[worker.reported], self.outdir)
+            document = worker.batch[worker.reported]
+            pdf = pdf_for(document, self.outdir)
             worker.reported += 1
-            if _ok(pdf):
+            if not pdf.is_file():
+                continue  # no PDF: retried, or reported as such
+            reason = refusal(pdf, self.asked.get(document))
+            if reason is None:
                 self.on_done(pdf)
+            else:
+                worker.refused[document] = reason
 
     def _stop(self, worker: _Worker) -> None:
         if worker.proc.poll() is None:
@@ -245,6 +302,12 @@ class _Pool:
             except ProcessLookupError:
                 pass
         worker.proc.wait()
+        try:
+            # The group's children may outlive its leader: soffice.bin, a stand-in's child.
+            os.killpg(worker.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.lifeline.unwatch(worker.proc.pid)
         try:
             self.selector.unregister(worker.proc.stdout)
         except (KeyError, ValueError):
@@ -259,12 +322,15 @@ class _Pool:
         # soffice had finished (it took up the next one) are trusted.
         trusted = len(worker.batch) if clean else max(0, worker.started - 1)
         self._report(worker, upto=trusted)
-        done = [d for d in worker.batch[:trusted] if _ok(pdf_for(d, self.outdir))]
+        done = [d for d in worker.batch[:trusted]
+                if d not in worker.refused and pdf_for(d, self.outdir).is_file()]
         left = [d for d in worker.batch if d not in done]
         if not left:
             return
         for document in left:
             pdf_for(document, self.outdir).unlink(missing_ok=True)
+        if disk_full(self.outdir):  # LibreOffice says nothing of it: a cut PDF, or none
+            raise disk_full_error(self.outdir)
         if worker.attempt == 1:
             self._start(left, attempt=2)
         else:
@@ -274,6 +340,12 @@ class _Pool:
         current = worker.batch[max(0, worker.started - 1)].name
         detail = f" ({' / '.join(worker.tail)})" if worker.tail else ""
         retried = "; tried twice, each time in a LibreOffice of its own"
+        refused = [d for d in left if d in worker.refused]
+        if refused:
+            return (f"LibreOffice gave a PDF for {refused[0].name} that cannot be used: "
+                    f"{worker.refused[refused[0]]}{retried}; hint: run with -v to see the "
+                    "command, and check the LibreOffice install (a full PDF export needs "
+                    "libreoffice-writer)")
         if worker.timed_out:
             return (f"LibreOffice did not finish converting {current} within "
                     f"{self.timeout:g} s and was stopped{retried}; hint: set "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import tempfile
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from . import drafts, files, manifest, reproducible, rules, state
+from . import drafts, files, interrupts, manifest, reproducible, rules, state
 from .case import LoadedCase, load_case
 from .compose import compose
 from .document import Document
@@ -99,7 +100,18 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     unless every case is marked final and committed, and then leaves both out.
     """
     # Imported here so `samdok check` and `--help` never load the Word and PDF stacks.
-    from .convert import default_jobs, find_soffice, to_pdf
+    from .convert import (
+        DiskFull,
+        convert_timeout,
+        default_jobs,
+        disk_full,
+        disk_full_error,
+        find_soffice,
+        to_pdf,
+    )
+    from .docx_writer import LANGUAGE_TAGS
+    from .lifeline import Lifeline
+    from .pdf_accept import Asked
     from .render_pool import write_all
 
     if final:
@@ -116,19 +128,32 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     # Links or strangers in place of the output folder, a case folder, the lock or the state
     # file are refused before anything is rendered.
     files.check_output(out, [item.loaded.id for item in todo], [LOCK_FILE, state.STATE_FILE])
-    find_soffice()  # LibreOffice missing: say so before rendering anything
+    find_soffice()  # LibreOffice missing or a bad timeout: say so before rendering anything
+    convert_timeout()
     origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        lock = _lock(out)
-        # mkdtemp makes a new folder (mode 0700) and fails on any name taken, a link included.
-        staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
-                          "hint: check the path and its permissions, or use -o") from None
+    # Held: a signal between making the staging folder and the try below would leave it.
+    with interrupts.held():
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            lock = _lock(out)
+            # mkdtemp makes a new folder (mode 0700) and fails on any name taken, a link too.
+            staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
+        except OSError as exc:
+            raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
+                              "hint: check the path and its permissions, or use -o") from None
+        try:
+            # The build's temporary folder, and a watchdog that removes it and the staging
+            # folder, and kills the converters, if this process is killed.
+            lifeline = Lifeline()
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            lock.close()
+            raise
+        lifeline.remove(staging)
     try:
         staged: list[tuple[Path, Path]] = []  # (staged file, final place)
         names: dict[str, str] = {}  # staged file stem -> case-id/document, for progress
+        asked: dict[Path, Asked] = {}  # staged .docx -> what its PDF must say of itself
         steps = (progress or (lambda total: Progress(total, report)))(
             sum(len(item.documents) for item in todo))
         try:
@@ -140,8 +165,10 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
                     stem = f"{item.loaded.id}--{document.file_stem}"
                     docx, pdf = staging / f"{stem}.docx", staging / f"{stem}.pdf"
                     origin = origins[item.loaded.id]
-                    work.append((drafts.as_final(document) if final
-                                 else drafts.as_draft(document, origin), docx, origin.when))
+                    shaped = (drafts.as_final(document) if final
+                              else drafts.as_draft(document, origin))
+                    work.append((shaped, docx, origin.when))
+                    asked[docx] = Asked(shaped.title, LANGUAGE_TAGS[shaped.language])
                     names[stem] = f"{item.loaded.id}/{document.file_stem}"
                     pdfs[id(document)] = pdf
                     target = out / item.loaded.id / document.file_stem
@@ -152,19 +179,31 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             finisher = _Finisher(_attached(todo, pdfs, origins), names, steps)
             try:
                 to_pdf([docx for _, docx, _ in work], staging, verbose=verbose, jobs=jobs,
-                       on_done=finisher)
+                       on_done=finisher, asked=asked, lifeline=lifeline)
             finally:
                 finisher.close()
         finally:
             steps.close()
         staged += _pin_and_record(todo, origins, staged, staging, templates, final,
                                   pinned=finisher.pinned)
-        written = _commit(staged)
-        _remember(todo, written, out, recorded)
+        # Held: the outputs are replaced and recorded as one step, not cut short half way.
+        with interrupts.held():
+            written = _commit(staged, out)
+            _remember(todo, written, out, recorded)
         return written
+    except Exception as exc:
+        # A full disk shows as ENOSPC from a write here or in a worker, or as a PDF library
+        # failing to write; either way it is said as it is.
+        if (isinstance(exc, DiskFull) or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+                or (isinstance(exc, OSError) or type(exc).__module__.startswith("pikepdf"))
+                and disk_full(out)):
+            raise disk_full_error(out) from None
+        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        lock.close()
+        with interrupts.held():
+            shutil.rmtree(staging, ignore_errors=True)
+            lifeline.close()
+            lock.close()
 
 
 LOCK_FILE = ".samdok.lock"
@@ -302,16 +341,66 @@ def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance
     return manifests
 
 
-def _commit(staged: list[tuple[Path, Path]]) -> list[Path]:
-    """Move staged files into place; os.replace is atomic within one file system."""
-    written = []
-    for source, target in staged:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
+    """Move the staged files into place, all of them or none.
+
+    Every target is checked first (a folder where a file goes is never replaced); then each
+    earlier output is set aside in a folder of its own inside `out`, and only when all of
+    them could be moved (a PDF held open by a viewer on Windows cannot) are the new files
+    moved in. A failure puts back what was set aside. os.replace is atomic within one file
+    system, and `out` holds the staging folder, the outputs and the set-aside folder.
+    """
+    for _, target in staged:
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError(f"{target}: cannot write: a folder is in the way; no output was "
+                              "replaced; hint: move the folder away and build again")
+    aside_folder = Path(tempfile.mkdtemp(prefix=".samdok-earlier-", dir=out))
+    made: list[Path] = []  # case folders made here
+    aside: list[tuple[Path, Path]] = []  # (target, where its earlier file waits)
+    placed: list[Path] = []
+    target = out
+    try:
+        for number, (_, target) in enumerate(staged):
+            if not target.parent.is_dir():
+                target.parent.mkdir(parents=True)
+                made.append(target.parent)
+            if os.path.lexists(target):
+                kept = aside_folder / str(number)
+                os.replace(target, kept)
+                aside.append((target, kept))
+        for source, target in staged:
             os.replace(source, target)
-        except OSError as exc:
-            raise OutputError(f"{target}: cannot write ({exc.strerror}); "
-                              "hint: close the file if it is open in Word, and check "
-                              "permissions") from None
-        written.append(target)
-    return written
+            placed.append(target)
+    except OSError as exc:
+        if _put_back(placed, aside, made):
+            shutil.rmtree(aside_folder, ignore_errors=True)
+            raise OutputError(f"{target}: cannot write ({exc.strerror}); no output was "
+                              "replaced; hint: close the file if it is open in Word or a PDF "
+                              "viewer, and check permissions") from None
+        raise OutputError(f"{target}: cannot write ({exc.strerror}); the earlier outputs "
+                          f"could not all be put back: they are in {aside_folder}; hint: "
+                          "move them back by hand (the file names are in the error above "
+                          "and in manifest.json), then build again") from None
+    shutil.rmtree(aside_folder, ignore_errors=True)
+    return placed
+
+
+def _put_back(placed: list[Path], aside: list[tuple[Path, Path]], made: list[Path]) -> bool:
+    """Undo a commit that failed half way; True when everything is as it was."""
+    whole = True
+    for target in placed:
+        try:
+            target.unlink()
+        except OSError:
+            whole = False
+    for target, kept in reversed(aside):
+        try:
+            os.replace(kept, target)
+        except OSError:
+            whole = False
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    return whole

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import os
 import tempfile
 from pathlib import Path
 
@@ -39,9 +38,11 @@ class _Marks:
 
 def change_date() -> dt.datetime:
     """The date the tracked changes carry: SOURCE_DATE_EPOCH when set, else now."""
-    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env.isdigit():
-        return dt.datetime.fromtimestamp(int(env), dt.UTC)
+    from .reproducible import source_date_epoch
+
+    seconds = source_date_epoch()
+    if seconds is not None:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 import signal
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from . import interrupts
 from .document import Document
 from .docx_writer import write_docx
+from .errors import EXIT_ENVIRONMENT, SamdokError
+from .lifeline import die_with_parent
 from .reproducible import normalise_docx
 
 # The Word libraries are loaded with this module, before any fork: the workers inherit them.
@@ -26,6 +32,12 @@ Job = tuple[Document, Path, dt.datetime]
 _work: tuple[list[Job], Path] | None = None
 
 
+class WorkerDied(SamdokError):
+    """A process writing Word files ended without a word: killed (the OOM killer, a kill)."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+
 def write_all(work: list[Job], templates: Path, jobs: int) -> Iterator[int]:
     """Write each (document, .docx path, date) of work, its dates pinned to the date
     (reproducible.normalise_docx); yield each one's index, in order, as it is written.
@@ -33,7 +45,9 @@ def write_all(work: list[Job], templates: Path, jobs: int) -> Iterator[int]:
     With `jobs` above 1 and enough documents, `jobs` forked processes share the work (a
     submission to 357 councils renders in half the time on two cores); elsewhere (one core,
     few documents, no fork on the system) it is done here, one by one. An error in a worker
-    is raised here as it was raised there; on any error or Ctrl-C the workers are ended.
+    is raised here as it was raised there; a worker that dies (killed by the system) fails
+    the build with WorkerDied; on any error or Ctrl-C the workers are ended, and they die
+    with this process when it is killed.
     """
     global _work
     if jobs < 2 or len(work) < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
@@ -42,18 +56,41 @@ def write_all(work: list[Job], templates: Path, jobs: int) -> Iterator[int]:
             yield index
         return
     _work = (work, templates)
+    context = multiprocessing.get_context("fork")
+    before = set(multiprocessing.active_children())
+    # The workers are forked inside `held`, so none is started between an interrupt and
+    # the cleanup that ends them; they are started by this thread (fork workers are started
+    # on the first submit), so their parent-death signal comes when this process ends.
+    with interrupts.held():
+        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_initialise,
+                                   initargs=(os.getpid(),))
     try:
-        context = multiprocessing.get_context("fork")
-        # Leaving the with block ends the workers (Pool.terminate), whatever happened.
-        with context.Pool(jobs, initializer=_ignore_interrupt) as pool:
-            yield from pool.imap(_write_one, range(len(work)), chunksize=4)
+        with interrupts.held():
+            results = pool.map(_write_one, range(len(work)), chunksize=4)
+        yield from results
+    except BrokenProcessPool:
+        raise WorkerDied("a process writing the Word files was killed (by the system when "
+                         "memory ran out, or by a kill); nothing was replaced; hint: build "
+                         "again, with fewer --jobs if memory is short") from None
     finally:
-        _work = None
+        with interrupts.held():
+            # On an error or Ctrl-C the work left is not wanted: the workers are killed, not
+            # waited for.
+            for worker in set(multiprocessing.active_children()) - before:
+                worker.kill()
+            pool.shutdown(wait=True, cancel_futures=True)
+            _work = None
 
 
-def _ignore_interrupt() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the build and ends the pool.
+def _initialise(parent: int) -> None:
+    # Ctrl-C and a hang-up reach the whole process group: the parent stops the build and
+    # ends the workers. SIGTERM is how a pool ends its workers: the default, not samdok's.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    interrupts.in_child()
+    die_with_parent(parent)
 
 
 def _write_one(index: int) -> int:
