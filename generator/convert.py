@@ -28,7 +28,7 @@ INSTALL_HINT = (
 )
 
 # PDF/A-2b with tags (PDF/UA), the option string measured to work on LibreOffice 7.4
-# (DESIGN.md section 11). A malformed string silently gives a plain PDF, so keep it exact.
+# (measured here). A malformed string silently gives a plain PDF, so keep it exact.
 PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     {
         "SelectPdfVersion": {"type": "long", "value": "2"},
@@ -105,7 +105,7 @@ def to_pdf(documents: list[Path], outdir: Path, timeout: float | None = None,
 
     `jobs` workers (default: one per core) each convert a share of the documents in one warm
     soffice process with a profile folder of its own: two processes sharing a profile make
-    one of them exit without a PDF and without a message (DESIGN.md section 11). A worker
+    one of them exit without a PDF and without a message (measured on LibreOffice 7.4). A worker
     that crashes, gives no PDF, or finishes no document within `timeout` seconds is killed
     with its whole process group, and its unfinished documents are tried once more on a
     fresh worker. Each PDF must pass pdf_accept.refusal (with what `asked` holds for its

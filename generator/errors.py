@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Exit codes are the command-line contract (DESIGN.md section 6); the README lists them.
+# Exit codes are the command-line contract ; the README lists them under Exit codes.
 EXIT_OK = 0
 EXIT_INVALID = 1  # invalid case, failed compliance or failed verification
 EXIT_USAGE = 2  # wrong command-line use (click uses 2 as well)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-# Norwegian and Sami letters every embedded font must draw itself (DESIGN.md section 8).
+# Norwegian and Sami letters every embedded font must draw itself (README, Signing and the archive).
 LETTERS = "æøåÆØÅáčđŋšŧžÁČĐŊŠŦŽ"
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 

@@ -43,7 +43,7 @@ def fixed_time(case: Path) -> dt.datetime:
 
     SOURCE_DATE_EPOCH when set (the reproducible-builds convention), else the time of the last
     commit that changed the case file, else 1980-01-01. LibreOffice ignores SOURCE_DATE_EPOCH
-    (DESIGN.md section 11), so normalise_docx and normalise_pdf write this date themselves.
+    (measured on 7.4), so normalise_docx and normalise_pdf write this date themselves.
     """
     seconds = source_date_epoch()
     if seconds is None:
