@@ -7,6 +7,7 @@ import json
 import math
 import os
 import selectors
+import shlex
 import shutil
 import signal
 import subprocess
@@ -242,8 +243,8 @@ class _Pool:
             "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
             "--convert-to", PDF_FILTER, "--outdir", str(self.outdir), *map(str, batch),
         ]
-        if self.verbose:
-            print("$ " + " ".join(command), flush=True)
+        if self.verbose:  # quoted, so the line can be pasted into a shell as it is
+            print("$ " + shlex.join(command), flush=True)
         # Signals wait until the worker is recorded: an interrupt during Popen would leave a
         # worker that no cleanup knows of (seen on a busy machine).
         with interrupts.held():

