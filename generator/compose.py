@@ -100,10 +100,9 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
                               numbered=agreement))
 
     signing = case.signing if agreement else None
-    place_and_date = ""
-    if signing:
-        place_and_date = signing.place + (
-            f", {norsk.date(signing.date, case.language)}" if signing.date else "")
+    place = signing.place if signing else ""
+    date = norsk.date(signing.date, case.language) if signing and signing.date else ""
+    place_and_date = ", ".join(part for part in (place, date) if part)
     defaults: dict[str, Any] = dict(
         kind=kind,
         case_id=loaded.id,
@@ -113,6 +112,8 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         clauses=tuple(clauses),
         signatories=tuple(_signatories(loaded, lib)) if agreement else (),
         place_and_date=place_and_date,
+        signing_place=place,
+        signing_date=date,
         draft_label=(f"{lib.labels['utkast']} {case.draft}" if case.draft else lib.labels["utkast"])
         if case.status == "utkast" else "",
         labels=dict(lib.labels),

@@ -90,6 +90,10 @@ class Document:
     clauses: tuple[Clause, ...]
     signatories: tuple[Signatory, ...] = ()
     place_and_date: str = ""
+    # The agreed place and date of signing, each formatted, "" when the case leaves it open:
+    # the signature page prints lines to fill in only for what is not agreed.
+    signing_place: str = ""
+    signing_date: str = ""
     draft_label: str = ""  # "Utkast 3" while a draft, "" when final
     labels: dict[str, str] = field(default_factory=dict)  # fixed words of the template language
     stem: str = ""  # output file name without suffix; default: the kind

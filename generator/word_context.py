@@ -25,6 +25,8 @@ def template_context(document: Document, table: Callable[[Table], Any]) -> dict[
         "etiketter": document.labels,
         "topp": document.header,
         "sted_og_dato": document.place_and_date or document.labels.get("sted_og_dato", ""),
+        "avtalt_sted": document.signing_place,
+        "avtalt_dato": document.signing_date,
         "klausuler": [
             {
                 "id": clause.id,

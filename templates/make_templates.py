@@ -1,11 +1,15 @@
 """Writes the standard Word templates from scratch (a developer tool, not part of a build).
 
 Secretariats restyle templates/*.docx directly in Word or LibreOffice; run this script only to
-start the standard templates over. It needs python-docx:  python templates/make_templates.py
+start the standard templates over. It needs samdok installed (pip install -e .), which brings
+python-docx:  python templates/make_templates.py
+The files it writes are the same bytes every time, so a regenerated template shows in git only
+when what it holds changed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from docx import Document
@@ -14,6 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+
+from generator.reproducible import FALLBACK_EPOCH, normalise_docx
 
 HERE = Path(__file__).resolve().parent
 FONT = "Carlito"  # metric twin of Calibri; covers æøå and the Sami letters áčđŋšŧž
@@ -270,7 +276,7 @@ def samarbeidsavtale(kind: str = "samarbeidsavtale") -> None:
     doc.core_properties.language = "nb-NO"
     doc.core_properties.author = "samdok"
     _prune_styles(doc)
-    doc.save(HERE / f"{kind}.docx")
+    _save(doc, HERE / f"{kind}.docx")
 
 
 def saksframlegg() -> None:
@@ -315,7 +321,7 @@ def saksframlegg() -> None:
     doc.core_properties.language = "nb-NO"
     doc.core_properties.author = "samdok"
     _prune_styles(doc)
-    doc.save(HERE / "saksframlegg.docx")
+    _save(doc, HERE / "saksframlegg.docx")
 
 
 def _cell(cell, text: str, bold: bool = False) -> None:
@@ -329,9 +335,9 @@ def _signature_page(doc) -> None:
     representative's name and title. Every word comes from the clause library's etiketter."""
     heading = _para(doc, "{{ etiketter.underskrifter }}", "Heading 1")
     heading.paragraph_format.page_break_before = True
-    # When the case has no `underskrift:`, docx_writer passes the bare label; each block
-    # below has its own place and date lines, so only an agreed place and date show here.
-    _para(doc, "{%p if sted_og_dato != etiketter.sted_og_dato %}")
+    # The agreed place and date (the case's `underskrift:`) once, above every party; each
+    # party's block below has lines only for what was not agreed.
+    _para(doc, "{%p if avtalt_sted %}")
     _para(doc, "{{ sted_og_dato }}")
     _para(doc, "{%p endif %}")
     _para(doc, "{%p for u in underskrifter %}")
@@ -339,8 +345,14 @@ def _signature_page(doc) -> None:
     party.runs[0].bold = True
     party.paragraph_format.space_before = Pt(24)
     # Lines to write on are tab leaders: they stretch to the tab stop in any font and size.
+    # No place agreed: a line for each; a place but no date: a date line; both: none.
+    _para(doc, "{%p if not avtalt_sted %}")
     _line(_para(doc, "{{ etiketter.sted }}: \t\t{{ etiketter.dato }}: \t", "Samdok Signatur"),
           before=16, stops=((Cm(7.5), True), (Cm(8.5), False), (Cm(15.9), True)))
+    _para(doc, "{%p elif not avtalt_dato %}")
+    _line(_para(doc, "{{ etiketter.dato }}: \t", "Samdok Signatur"),
+          before=16, stops=((Cm(7.5), True),))
+    _para(doc, "{%p endif %}")
     _line(_para(doc, "{{ etiketter.underskrift }}: \t", "Samdok Signatur"),
           before=30, stops=((Cm(15.9), True),))
     _para(doc, "{%p if u.navn %}")
@@ -354,6 +366,12 @@ def _signature_page(doc) -> None:
     name.paragraph_format.space_before = Pt(4)
     for last in (name, blank):  # a block stays on one page; the next block may start a new one
         last.paragraph_format.keep_with_next = False
+
+
+def _save(doc, path: Path) -> None:
+    """Save with fixed zip entry times and core-property dates (1980-01-01), not the clock."""
+    doc.save(path)
+    normalise_docx(path, dt.datetime.fromtimestamp(FALLBACK_EPOCH, dt.UTC))
 
 
 def _line(paragraph, *, before: float, stops) -> None:

@@ -175,10 +175,10 @@ def test_the_agreement_ends_with_a_signature_page_with_one_block_per_party(built
     for party, person in (("Røros", "Ingrid Haugen"), ("Os", "Ola Bakken"),
                           ("Holtålen", "Marit Lien")):
         block = text[text.index(f"For {party} kommune"):]
-        assert block.splitlines()[1].startswith("Sted: ___")
-        assert "Dato: ___" in block.splitlines()[1]
-        assert block.splitlines()[2].startswith("Underskrift: ___")
-        assert block.splitlines()[3] == f"{person}, ordfører"
+        # The case agrees place and date: no lines for them, only for the signature.
+        assert block.splitlines()[1].startswith("Underskrift: ___")
+        assert block.splitlines()[2] == f"{person}, ordfører"
+    assert "Sted: ___" not in text and "Dato: ___" not in text
 
 
 def test_a_party_without_a_named_representative_gets_a_line_for_name_and_title(

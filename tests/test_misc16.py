@@ -7,6 +7,7 @@ from __future__ import annotations
 import shlex
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from generator.case import load_case
 from generator.compose import compose
 from generator.document import Item
 from generator.project import templates_dir
-from tests.conftest import EXAMPLES, FIXTURES, run_samdok
+from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
 
 PP = (EXAMPLES / "pp-teneste-sogn.yaml").read_text(encoding="utf-8")
 
@@ -85,3 +86,58 @@ def test_resolution_without_base_amount_is_unchanged(tmp_path: Path) -> None:
     items = compose(load_case(path), templates_dir())[1].clause("forslag_til_vedtak").blocks
     sentence = next(b.text for b in items if isinstance(b, Item) and "Kostnadene" in b.text)
     assert "For Sogndal kommune er andelen 63,2 %, som gir kr 6 067 850 i budsjettet for 2027." in sentence.replace("\u00a0", " ")
+
+
+# --- 3. the signature page: lines only for what the case leaves open ------------------------
+
+def _signature_page(tmp_path: Path, signing: str | None) -> list[str]:
+    """The paragraphs of the agreement's Word file from the heading Underskrifter on."""
+    from docx import Document as Word
+
+    from generator.docx_writer import write_docx
+
+    text = (EXAMPLES / "roros-os-holtalen.yaml").read_text(encoding="utf-8")
+    old = "underskrift: {sted: Røros, dato: 2016-05-18}\n"
+    assert old in text
+    path = tmp_path / "case.yaml"
+    path.write_text(text.replace(old, signing or ""), encoding="utf-8")
+    (agreement,) = compose(load_case(path), templates_dir())
+    out = tmp_path / "samarbeidsavtale.docx"
+    write_docx(agreement, templates_dir(), out)
+    paragraphs = [p.text for p in Word(str(out)).paragraphs]
+    return paragraphs[paragraphs.index("Underskrifter"):]
+
+
+def test_agreed_place_and_date_leave_no_place_or_date_lines(tmp_path: Path) -> None:
+    page = _signature_page(tmp_path, "underskrift: {sted: Røros, dato: 2016-05-18}\n")
+    assert page[1] == "Røros, 18. mai 2016"
+    assert not [line for line in page if line.startswith(("Sted:", "Dato:"))]
+    assert sum(line.startswith("Underskrift:") for line in page) == 3
+
+
+def test_agreed_place_alone_leaves_a_date_line_per_party(tmp_path: Path) -> None:
+    page = _signature_page(tmp_path, "underskrift: {sted: Røros}\n")
+    assert page[1] == "Røros"
+    assert not [line for line in page if line.startswith("Sted:")]
+    assert [line.strip() for line in page if line.startswith("Dato:")] == ["Dato:"] * 3
+
+
+def test_nothing_agreed_leaves_place_and_date_lines_per_party(tmp_path: Path) -> None:
+    page = _signature_page(tmp_path, None)
+    assert page[1] == "For Røros kommune"
+    lines = [line for line in page if line.startswith("Sted:")]
+    assert len(lines) == 3 and all("Dato:" in line for line in lines)
+
+
+def test_standard_templates_are_what_make_templates_writes(tmp_path: Path) -> None:
+    # Byte for byte: the script pins zip times and dates, so a regenerated template differs
+    # from the committed one only when what it holds changed.
+    import shutil
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    shutil.copy(ROOT / "templates" / "make_templates.py", folder)
+    subprocess.run([sys.executable, str(folder / "make_templates.py")], check=True,
+                   capture_output=True, cwd=tmp_path)
+    for name in ("samarbeidsavtale.docx", "tjenesteavtale.docx", "saksframlegg.docx"):
+        assert (folder / name).read_bytes() == (ROOT / "templates" / name).read_bytes(), name
