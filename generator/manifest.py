@@ -15,13 +15,16 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def inputs(case: Path, templates: Path, kinds: list[str], language: str) -> list[Path]:
-    """Every file a case's documents are made from: the case, the Word templates, the clause
-    libraries, and the register and rules shipped with samdok."""
+    """Every file a case's documents are made from, each once: the case, the Word templates,
+    the clause libraries (the shared one included), and the register and rules shipped with
+    samdok. `kinds` has one entry per document: a submission to 357 councils names
+    saksframlegg 357 times, and its template and clauses are still one input each."""
     files = [case]
-    for kind in kinds:
+    for kind in dict.fromkeys(kinds):
         files += [templates / f"{kind}.docx", templates / "klausuler" / f"{kind}.{language}.yaml"]
+    files += [templates / "klausuler" / f"felles.{language}.yaml"]
     files += [DATA / "kommuner.csv", DATA / "regler.yaml"]
-    return [f for f in files if f.is_file()]
+    return [f for f in dict.fromkeys(files) if f.is_file()]
 
 
 def write(path: Path, origin: Provenance, files: list[Path], outputs: list[tuple[str, Path]],

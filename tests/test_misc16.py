@@ -141,3 +141,24 @@ def test_standard_templates_are_what_make_templates_writes(tmp_path: Path) -> No
                    capture_output=True, cwd=tmp_path)
     for name in ("samarbeidsavtale.docx", "tjenesteavtale.docx", "saksframlegg.docx"):
         assert (folder / name).read_bytes() == (ROOT / "templates" / name).read_bytes(), name
+
+
+# --- 4. the manifest lists each input once ----------------------------------------------------
+
+def test_manifest_lists_shared_inputs_once() -> None:
+    from generator import manifest
+
+    case = EXAMPLES / "barnevern-lillehammer-gausdal.yaml"
+    documents = compose(load_case(case), templates_dir())
+    # As the build calls it: one kind per document, the submission once per council.
+    kinds = [d.kind for d in documents]
+    assert kinds.count("saksframlegg") == 2
+    files = manifest.inputs(case, templates_dir(), kinds, "nb")
+    assert len(files) == len(set(files))
+    names = [f.relative_to(ROOT).as_posix() for f in files]
+    assert names == [
+        "cases/barnevern-lillehammer-gausdal.yaml",
+        "templates/tjenesteavtale.docx", "templates/klausuler/tjenesteavtale.nb.yaml",
+        "templates/saksframlegg.docx", "templates/klausuler/saksframlegg.nb.yaml",
+        "templates/klausuler/felles.nb.yaml",
+        "generator/data/kommuner.csv", "generator/data/regler.yaml"]
