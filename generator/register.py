@@ -10,8 +10,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import permutations
+from itertools import permutations, product
 
+from . import former
 from .errors import EXIT_INVALID, SamdokError
 
 # The register lists every official form of a name, joined by " - ", in the order the
@@ -89,6 +90,25 @@ def normalise_name(text: str) -> str:
     return "-".join(word for word in words if word)
 
 
+# Folding to ASCII, for people without Norwegian or Sami letters on their keyboard: letters
+# with an accent lose it (å á č š ž ï), the others are spelt as Norwegians spell them without.
+_PLAIN = str.maketrans({"æ": "ae", "ø": "o", "đ": "d", "ŋ": "n", "ŧ": "t", "ß": "ss"})
+# The other spellings in use: "Tromsoe", "Aasnes".
+_ALSO = {"ø": ("o", "oe"), "å": ("a", "aa")}
+
+
+def fold(key: str) -> str:
+    """A normalised name in ASCII: 'snåase-snåsa' -> 'snaase-snasa', 'bærum' -> 'baerum'."""
+    decomposed = unicodedata.normalize("NFKD", key.translate(_PLAIN))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _spellings(key: str) -> set[str]:
+    """Every ASCII spelling of a normalised name: 'tromsø' -> {'tromso', 'tromsoe'}."""
+    choices = [_ALSO.get(c, (c,)) for c in key]
+    return {fold("".join(chosen)) for chosen in product(*choices)}
+
+
 @cache
 def municipalities() -> dict[str, Municipality]:
     """All municipalities keyed by their four-digit number."""
@@ -137,6 +157,84 @@ def _named(key: str) -> tuple[Municipality, ...]:
     return index.get(key, ())
 
 
+@cache
+def _folded_index() -> dict[str, tuple[Municipality, ...]]:
+    """Every ASCII spelling of every name key -> the municipalities it may mean."""
+    index: dict[str, list[Municipality]] = {}
+    for key, found in _index().items():
+        for spelling in _spellings(key):
+            for m in found:
+                if m not in index.setdefault(spelling, []):
+                    index[spelling].append(m)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def named(text: str) -> tuple[Municipality, ...]:
+    """The municipalities a number or name names exactly, as find() reads it."""
+    digits = text.strip()
+    if digits.isdigit():
+        number = normalise_number(digits)
+        return (municipalities()[number],) if number in municipalities() else ()
+    return _named(normalise_name(text))
+
+
+def folded_matches(text: str) -> tuple[Municipality, ...]:
+    """Municipalities whose name is text when both are spelt in ASCII: 'snasa' -> Snåase -
+    Snåsa, 'Heroy' -> both Herøy. Only a hint: documents carry the official names."""
+    key = fold(normalise_name(text))
+    index = _folded_index()
+    if key not in index:
+        key = key.removesuffix("-kommune")
+    return tuple(sorted(index.get(key, ()), key=lambda m: m.number))
+
+
+@cache
+def _search_names(m: Municipality) -> tuple[str, ...]:
+    """The name keys search compares text with: each form and the whole official name, as
+    written and in every ASCII spelling."""
+    names = {normalise_name(form) for form in m.forms} | {normalise_name(m.official_name)}
+    return tuple(sorted(names | {s for name in names for s in _spellings(name)}))
+
+
+@cache
+def _former_index() -> dict[str, tuple[former.Ended, str]]:
+    """ASCII spelling of a name only ended municipalities had -> the ended number it means,
+    and that name as SSB wrote it. A name a municipality has today is never in it. Of several
+    numbers that had a name, the one that ended under it (Borre 0717, not 0701 which was
+    renamed Horten) and then the last to end; a whole name before a form of it ('Tysfjord'
+    before 'Tysfjord - Divtasvuodna')."""
+    best: dict[str, tuple[tuple, former.Ended, str]] = {}
+    today = _folded_index()
+    for entry in former.ended().values():
+        if entry.code in municipalities():
+            continue
+        for name in entry.names:
+            as_listed = Municipality(entry.code, name, "", 0, dt.date.min, "")
+            last = set(as_listed.forms) <= set(
+                Municipality(entry.code, entry.names[-1], "", 0, dt.date.min, "").forms)
+            whole = {normalise_name(name)}
+            for key in _keys(as_listed):
+                rank = (last, entry.date, key in whole)
+                for spelling in _spellings(key) - today.keys():
+                    if spelling not in best or rank > best[spelling][0]:
+                        best[spelling] = (rank, entry, name)
+    return {spelling: (entry, name) for spelling, (_, entry, name) in best.items()}
+
+
+def former_note(text: str) -> str:
+    """What became of a municipality number or name that no longer exists, from SSB's change
+    table: 'Tysfjord (1850) is no longer a municipality: on 2020-01-01 it was divided between
+    1806 Narvik and 1875 Hábmer - Hamarøy'; '' when text names no ended municipality."""
+    digits = text.strip()
+    if digits.isdigit():
+        number = normalise_number(digits) or ""
+        entry = former.ended().get(number)
+        return former.explain_number(entry) if entry and number not in municipalities() else ""
+    key = fold(normalise_name(text))
+    found = _former_index().get(key) or _former_index().get(key.removesuffix("-kommune"))
+    return former.explain(*found) if found else ""
+
+
 def normalise_number(value: object) -> str | None:
     """'5025', 5025 and 301 -> four-digit string; anything else -> None."""
     if isinstance(value, bool):
@@ -158,12 +256,14 @@ def _or_list(items: list[str], word: str) -> str:
 
 
 def close_matches(text: str, limit: int = 3) -> list[Municipality]:
-    """Municipalities whose name is spelt like text, closest first (for 'did you mean')."""
+    """Municipalities whose name is spelt like text, closest first (for 'did you mean'): the
+    same name in ASCII ('snasa', 'Heroy') before names only spelt alike."""
     index = _index()
-    found: list[Municipality] = []
+    same = folded_matches(text)
+    found: list[Municipality] = list(same)
     for key in difflib.get_close_matches(normalise_name(text), list(index), n=10, cutoff=0.6):
         found += [m for m in index[key] if m not in found]
-    return found[:limit]
+    return found[:max(limit, len(same))]
 
 
 def suggestion(text: str) -> str:
@@ -188,7 +288,8 @@ def find(query: object) -> Municipality:
         if number in municipalities():
             return municipalities()[number]
         raise RegisterError(f"no municipality numbered {query!r}",
-                            "use the four-digit kommunenummer, e.g. 5025 for Røros, or the name")
+                            former_note(text) or "use the four-digit kommunenummer, e.g. 5025 "
+                            "for Røros, or the name")
     key = normalise_name(text)
     found = _named(key)
     if len(found) == 1:
@@ -202,7 +303,15 @@ def find(query: object) -> Municipality:
     if not key:
         raise RegisterError("the municipality is empty",
                             "write the kommunenummer, e.g. 5025, or the name, e.g. Røros")
-    hint = suggestion(text) or "check the spelling; 'samdok kommune TEXT' searches the register"
+    # A name spelt without Norwegian or Sami letters ('Snasa') is not taken: a case file names
+    # a municipality by its official name or number, and the hint gives both.
+    ascii_spelt = folded_matches(text)
+    if ascii_spelt:
+        hint = (f"did you mean {_or_list([describe(m) for m in ascii_spelt], 'or')}? write "
+                "the name with its own letters, or the kommunenummer")
+        raise RegisterError(f"no municipality named {text!r}", hint, ascii_spelt)
+    hint = (former_note(text) or suggestion(text)
+            or "check the spelling; 'samdok kommune TEXT' searches the register")
     raise RegisterError(f"no municipality named {text!r}", hint, tuple(close_matches(text)))
 
 
@@ -216,8 +325,9 @@ def lookup(value: object) -> Municipality | None:
 
 def search(text: str) -> list[Municipality]:
     """Municipalities whose number starts with text or whose name contains it, best first:
-    exact matches (as find() reads them), then names or numbers starting with text, then the
-    rest, each by number."""
+    exact matches (as find() reads them), then the same name spelt in ASCII ('snasa', 'Heroy'),
+    then names or numbers starting with text, then the rest, each by number. Names are
+    compared as written and in ASCII, so 'tromso' finds Tromsø and 'baerum' Bærum."""
     key = normalise_name(text)
     digits = text.strip()
     if not key:
@@ -225,16 +335,27 @@ def search(text: str) -> list[Municipality]:
     exact = set(_named(key))
     if digits.isdigit() and normalise_number(digits) in municipalities():
         exact.add(municipalities()[normalise_number(digits)])
+    ascii_spelt = set(folded_matches(text))
+    folded = fold(key)
     ranked: list[tuple[int, str, Municipality]] = []
     for m in municipalities().values():
-        names = [normalise_name(form) for form in m.forms] + [normalise_name(m.official_name)]
+        written = [normalise_name(form) for form in m.forms] + [normalise_name(m.official_name)]
+        spelt = _search_names(m)
+        # What is typed as written ranks before what only its ASCII spelling finds: 'os'
+        # lists Oslo and Osen before Østre Toten.
         if m in exact:
             rank = 0
-        elif (digits.isdigit() and m.number.startswith(digits)) or any(
-                name.startswith(key) for name in names):
+        elif m in ascii_spelt:
             rank = 1
-        elif any(key in name for name in names):
+        elif (digits.isdigit() and m.number.startswith(digits)) or any(
+                name.startswith(key) for name in written):
             rank = 2
+        elif any(name.startswith(folded) for name in spelt):
+            rank = 3
+        elif any(key in name for name in written):
+            rank = 4
+        elif any(folded in name for name in spelt):
+            rank = 5
         else:
             continue
         ranked.append((rank, m.number, m))

@@ -162,3 +162,99 @@ def test_manifest_lists_shared_inputs_once() -> None:
         "templates/saksframlegg.docx", "templates/klausuler/saksframlegg.nb.yaml",
         "templates/klausuler/felles.nb.yaml",
         "generator/data/kommuner.csv", "generator/data/regler.yaml"]
+
+
+# --- 5. samdok kommune folds to ASCII and knows former municipalities -----------------------
+
+from click.testing import CliRunner  # noqa: E402
+
+from generator import register  # noqa: E402
+from generator.cli import main  # noqa: E402
+
+
+def _kommune(*words: str):
+    return CliRunner().invoke(main, ["kommune", *words])
+
+
+@pytest.mark.parametrize(("query", "numbers"), [
+    ("snasa", ["5041"]),  # Snåase - Snåsa
+    ("Heroy", ["1515", "1818"]),  # both Herøy
+    ("tromso", ["5501"]),
+    ("tromsoe", ["5501"]),
+    ("baerum", ["3201"]),  # æ -> ae
+    ("aasnes", ["3418"]),  # å -> aa
+    ("Guovdageaidnu", ["5612"]),
+])
+def test_kommune_finds_names_spelt_in_ascii_first(query: str, numbers: list[str]) -> None:
+    result = _kommune(query)
+    assert result.exit_code == 0, result.output
+    listed = [line.split()[0] for line in result.output.splitlines()]
+    assert listed[:len(numbers)] == numbers
+
+
+def test_kommune_ha_lists_hå_first_then_names_starting_with_ha() -> None:
+    listed = [line.split()[0] for line in _kommune("Ha").output.splitlines()]
+    assert listed[0] == "1119"  # Hå
+    assert {"1106", "1517", "1580"} <= set(listed)  # Haugesund, Hareid, Haram
+
+
+def test_kommune_tysfjord_says_what_became_of_it() -> None:
+    result = _kommune("Tysfjord")
+    assert result.exit_code == 1
+    assert "no municipality matches 'Tysfjord'" in result.output
+    assert ("hint: Tysfjord (1850) is no longer a municipality: on 2020-01-01 it was divided "
+            "between 1806 Narvik and 1875 Hábmer - Hamarøy") in result.output
+    assert "Båtsfjord" not in result.output  # no unrelated suggestions
+
+
+def test_kommune_former_chain_is_followed_to_today() -> None:
+    result = _kommune("Hobøl")
+    assert result.exit_code == 1
+    assert ("Hobøl (0138) is no longer a municipality: on 2020-01-01 it became part of 3014 "
+            "Indre Østfold, which on 2024-01-01 became 3118 Indre Østfold") in result.output
+    number = _kommune("1850")
+    assert number.exit_code == 1
+    assert "1850 is no longer a municipality number: on 2020-01-01" in number.output
+
+
+def test_a_case_file_names_a_municipality_exactly_with_a_hint_from_folding() -> None:
+    with pytest.raises(register.RegisterError) as caught:
+        register.find("Snasa")
+    assert caught.value.message == "no municipality named 'Snasa'"
+    assert caught.value.hint.startswith("did you mean 5041 Snåase - Snåsa?")
+    with pytest.raises(register.RegisterError) as caught:
+        register.find("Tysfjord")
+    assert caught.value.hint.startswith("Tysfjord (1850) is no longer a municipality")
+    assert register.find("Snåsa").number == "5041"
+
+
+def test_case_file_with_an_ascii_name_is_located_with_the_hint(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    assert "  - kommune: 3441\n" in text
+    case = tmp_path / "x.yaml"
+    case.write_text(text.replace("  - kommune: 3441\n", "  - kommune: Oyer\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(case)])
+    assert result.exit_code == 1
+    assert "parter[1].kommune: no municipality named 'Oyer'" in result.output
+    assert "hint: did you mean 3440 Øyer? write the name with its own letters" in result.output
+
+
+def test_change_table_agrees_with_the_register() -> None:
+    from generator import former
+
+    current = register.municipalities()
+    ended = former.ended()
+    assert "1850" in ended and ended["1850"].date == "2020-01-01"
+    assert not [code for code in ended if code in current]
+    made_2024 = {c.new_code for c in former.changes() if c.date == "2024-01-01"}
+    assert made_2024 <= current.keys()
+
+    def today(code: str, since: str) -> set[str]:
+        entry = ended.get(code)
+        if entry is None or entry.date <= since:
+            return {code}
+        return set().union(*(today(new, entry.date) for new, _ in entry.into))
+
+    for entry in ended.values():
+        for code, _ in entry.into:
+            assert today(code, entry.date) <= current.keys(), entry
