@@ -29,7 +29,7 @@ from .document import (
 )
 from .errors import CaseError, TemplateError
 from .load import dotted
-from .sandbox import freeze
+from .sandbox import Budget, freeze
 
 # Up to this many parties a council's case submission names them all in its resolution and
 # prints the whole cost table. Beyond, it counts them ("de 357 deltakerkommunene") and prints
@@ -37,6 +37,9 @@ from .sandbox import freeze
 # and has the whole table, and pages of other councils' names and figures in each copy help
 # no reader (they made a 357-party submission 12 pages long and six times slower to convert).
 MANY_PARTIES = 30
+
+# Each case's texts share one rendering budget (sandbox.Budget), for as long as it is loaded.
+_budgets: weakref.WeakKeyDictionary[LoadedCase, Budget] = weakref.WeakKeyDictionary()
 
 
 def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
@@ -77,7 +80,8 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         if override and override.text:
             rendered = case_text(loaded, ("klausuler", std.id, "tekst"), text, context)
         else:
-            rendered = render(text, context, f"{lib.path.name}: clause '{std.id}'")
+            rendered = render(text, context, f"{lib.path.name}: clause '{std.id}'",
+                              trusted=True)
         if override and override.addition:
             rendered += "\n\n" + case_text(loaded, ("klausuler", std.id, "tillegg"),
                                            override.addition, context)
@@ -92,7 +96,8 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         evidence = tuple(
             phrase.strip()
             for template in std.evidence
-            for phrase in render(template, context, f"{lib.path.name}: bevis for '{std.id}'")
+            for phrase in render(template, context, f"{lib.path.name}: bevis for '{std.id}'",
+                                 trusted=True)
             .splitlines()
             if phrase.strip()
         )
@@ -125,7 +130,8 @@ def case_text(loaded: LoadedCase, path: tuple[str | int, ...], text: str,
               context: Mapping[str, Any]) -> str:
     """Render a text from the case file; a broken placeholder is a problem at its place."""
     try:
-        rendered = render(text, context, f"{loaded.source.file}: {dotted(path)}")
+        rendered = render(text, context, f"{loaded.source.file}: {dotted(path)}",
+                          budget=_budgets.setdefault(loaded, Budget()))
     except PlaceholderError as exc:
         where = f" (line {exc.line} of the text)" if exc.line and exc.line > 1 else ""
         raise CaseError([loaded.source.problem(path, exc.detail + where, exc.hint)]) from None
@@ -296,7 +302,8 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         ],
         "parter_liste": norsk.and_list([f"{m.name} kommune" for m in parties], lang),
         "parter_navn": norsk.and_list([m.name for m in parties], lang),
-        "samarbeidsform": render(lib.phrases["samarbeidsform"][case.form], {}, "samarbeidsform"),
+        "samarbeidsform": render(lib.phrases["samarbeidsform"][case.form], {}, "samarbeidsform",
+                                 trusted=True),
         "samarbeidsområder": bool(case.areas),
         "ikrafttredelse": norsk.date(case.commencement, lang) if case.commencement else "",
         "navn": case.name or "",
@@ -319,7 +326,7 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         ctx["uttreden"] = {
             "oppsigelsestid_måneder": case.withdrawal.notice_months,
             "oppsigelsestid": render(lib.phrases["måneder"], {"n": case.withdrawal.notice_months},
-                                     "fraser.måneder"),
+                                     "fraser.måneder", trusted=True),
             "virkning": case.withdrawal.effective or "",
             "tekst": "",
         }
@@ -369,15 +376,15 @@ def _body(body, lib: Library, lang: str) -> dict[str, str] | None:
     phrases = lib.phrases
 
     def members(n: int) -> str:
-        return render(phrases["medlemmer"], {"n": n}, "fraser.medlemmer")
+        return render(phrases["medlemmer"], {"n": n}, "fraser.medlemmer", trusted=True)
 
     if isinstance(body.members, int):
         text = render(phrases["medlemmer_hver"], {"antall": members(body.members)},
-                      "fraser.medlemmer_hver")
+                      "fraser.medlemmer_hver", trusted=True)
     else:
         parts = [f"{register.lookup(ref).name} {members(n)}" for ref, n in body.members.items()]
         text = render(phrases["medlemmer_fordelt"], {"fordeling": norsk.and_list(parts, lang)},
-                      "fraser.medlemmer_fordelt")
+                      "fraser.medlemmer_fordelt", trusted=True)
     return {"medlemmer_tekst": text, "tekst": ""}
 
 
@@ -414,10 +421,10 @@ def _economy(case: Case, lib: Library, ctx: dict[str, Any],
     if distribution.key in costs.BY_POPULATION:
         economy["etter_folketall"] = render(_phrase(lib, "etter_folketall"),
                                             {**context, "økonomi": freeze(economy)},
-                                            "fraser.etter_folketall")
+                                            "fraser.etter_folketall", trusted=True)
     economy["nøkkel_tekst"] = render(_phrase(lib, "nøkkel", distribution.key),
                                      {**context, "økonomi": freeze(economy)},
-                                     f"fraser.nøkkel.{distribution.key}")
+                                     f"fraser.nøkkel.{distribution.key}", trusted=True)
     return economy
 
 
@@ -512,7 +519,9 @@ def _area_text(area: Area, lib: Library) -> str:
     text = area.name
     if area.host is not None:
         host = register.lookup(area.host)
-        text += f" ({render(lib.phrases['vertskommune_for'], {'kommune': host.name}, 'fraser')})"
+        phrase = render(lib.phrases["vertskommune_for"], {"kommune": host.name}, "fraser",
+                        trusted=True)
+        text += f" ({phrase})"
     if area.note:
         text += f" – {area.note}"
     return text

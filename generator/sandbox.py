@@ -12,10 +12,11 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, UndefinedError, nodes
+from jinja2 import StrictUndefined, UndefinedError, nodes, pass_environment
 from jinja2 import TemplateError as JinjaError
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
+from jinja2.filters import make_attrgetter
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -25,9 +26,11 @@ from . import errors
 # A clause is a few kilobytes; a whole 357-party agreement about 200 KB. A text that renders
 # to more than a million characters, or keeps the processor for seconds, is an attack or an
 # accident, and is stopped with a message instead of taking the machine's memory or time.
-MAX_OUTPUT = 1_000_000  # characters a text may render to, and any value it may compute
+MAX_OUTPUT = 1_000_000  # characters a text may render to
+MAX_VALUE = 200_000  # characters (or items) of any one value a text computes
 MAX_DIGITS = 60  # digits of a whole number an operator may work on (budgets have 12)
 TIME_LIMIT = 2.0  # seconds of rendering per text
+CASE_TIME_LIMIT = 30.0  # seconds for all the texts of one case together
 
 # Statements that reach beyond the text (other templates) or define code (macros, which may
 # recurse without end). No loader is configured either, so they could not find a file.
@@ -75,8 +78,8 @@ class Frozen(Mapping):
     def __len__(self) -> int:
         return len(self._data)
 
-    def __repr__(self) -> str:
-        return f"Frozen({self._data!r})"
+    def __repr__(self) -> str:  # as a dict prints, should a text print a whole mapping
+        return repr(self._data)
 
 
 PLAIN = frozenset({type(None), bool, int, float, Decimal, dt.date, str, Markup, tuple, Frozen})
@@ -109,9 +112,17 @@ def _weight(value: Any) -> int:
     return 1
 
 
-def _check_weight(value: Any) -> Any:
-    if _weight(value) > MAX_OUTPUT:
-        raise _Limit(f"a value grows beyond {MAX_OUTPUT:,} characters")
+def _bounded(size: int) -> None:
+    if size > MAX_VALUE:
+        raise _Limit(f"a value grows beyond {MAX_VALUE:,} characters")
+
+
+def _checked(value: Any) -> Any:
+    """A value a text made (a list or mapping written out, a value printed), within bounds.
+
+    Counted before anything is turned into text: [a, a, a] holds one text three times and
+    costs nothing until it is printed."""
+    _bounded(_weight(value))
     return value
 
 
@@ -120,12 +131,34 @@ def _check_number(value: Any) -> None:
         raise _Limit(f"a number with more than {MAX_DIGITS} digits")
 
 
-def _join(value: Any, separator: str = "", attribute: Any = None) -> str:
-    items = [str(v[attribute]) if attribute is not None else str(v) for v in value]
-    size = sum(map(len, items)) + len(str(separator)) * max(len(items) - 1, 0)
-    if size > MAX_OUTPUT:
-        raise _Limit(f"a value grows beyond {MAX_OUTPUT:,} characters")
+def _items(environment: Any, value: Any, attribute: Any) -> Any:
+    """The values of a filter's input, or the named part of each ('navn', 'a.b'), read the
+    way the sandbox reads any value."""
+    if attribute is None:
+        return value
+    return map(make_attrgetter(environment, attribute), value)
+
+
+@pass_environment
+def _join(environment: Any, value: Any, separator: str = "", attribute: Any = None) -> str:
+    items = [str(v) for v in _items(environment, value, attribute)]
+    _bounded(sum(map(len, items)) + len(str(separator)) * max(len(items) - 1, 0))
     return str(separator).join(items)
+
+
+@pass_environment
+def _sum(environment: Any, value: Any, attribute: Any = None, start: Any = 0) -> Any:
+    # Numbers only: adding lists or texts one by one takes time that grows with the square
+    # of their length, inside one call no time limit can interrupt.
+    total = start
+    for item in (start, *_items(environment, value, attribute)):
+        if isinstance(item, bool) or not isinstance(item, int | float | Decimal):
+            raise _Limit("sum adds numbers only")
+        _check_number(item)
+        if item is not start:
+            total = total + item
+    _check_number(total)
+    return total
 
 
 def _replace(value: Any, old: str, new: str, count: int | None = None) -> str:
@@ -133,8 +166,7 @@ def _replace(value: Any, old: str, new: str, count: int | None = None) -> str:
     found = text.count(old) if old else len(text) + 1
     if count is not None and count >= 0:
         found = min(found, count)
-    if len(text) + found * max(len(new) - len(old), 0) > MAX_OUTPUT:
-        raise _Limit(f"a value grows beyond {MAX_OUTPUT:,} characters")
+    _bounded(len(text) + found * max(len(new) - len(old), 0))
     return text.replace(old, new, -1 if count is None else count)
 
 
@@ -144,7 +176,8 @@ def _excerpt(text: str, words: int = 6) -> str:
 
 
 class _Generator(CodeGenerator):
-    """Jinja's code generator, with '~' (joining texts) bounded like the other operators."""
+    """Jinja's code generator, with '~' (joining texts) and the lists, tuples and mappings a
+    text writes out bounded like the other operators."""
 
     def visit_Concat(self, node: nodes.Concat, frame) -> None:  # noqa: N802 (Jinja's name)
         self.write("environment.bounded_concat(context, (")
@@ -152,6 +185,23 @@ class _Generator(CodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write("))")
+
+    def _bounded_literal(self, visit, node, frame) -> None:
+        self.write("environment.checked(")
+        visit(node, frame)
+        self.write(")")
+
+    def visit_List(self, node: nodes.List, frame) -> None:  # noqa: N802
+        self._bounded_literal(super().visit_List, node, frame)
+
+    def visit_Dict(self, node: nodes.Dict, frame) -> None:  # noqa: N802
+        self._bounded_literal(super().visit_Dict, node, frame)
+
+    def visit_Tuple(self, node: nodes.Tuple, frame) -> None:  # noqa: N802
+        if node.ctx == "load":  # not the names a loop or a set assigns to
+            self._bounded_literal(super().visit_Tuple, node, frame)
+        else:
+            super().visit_Tuple(node, frame)
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
@@ -167,7 +217,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if filters is not None:
             kept = {name: self.filters[name] for name in filters}
             self.filters.clear()
-            self.filters.update(kept, join=_join, replace=_replace)
+            self.filters.update(kept, join=_join, replace=_replace, sum=_sum)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # str.center(10**9), str.format and their kind allocate without bound; data needs
@@ -179,6 +229,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     def is_safe_callable(self, obj: Any) -> bool:
         return False  # a recursive loop's loop(…), a macro: nothing is called
+
+    checked = staticmethod(_checked)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _check_number(left)
@@ -192,16 +244,13 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, str | list | tuple) and isinstance(times, int):
-                    if _weight(sequence) * max(times, 0) > MAX_OUTPUT:
-                        raise _Limit(f"a value grows beyond {MAX_OUTPUT:,} characters")
+                    _bounded(_weight(sequence) * max(times, 0))
         if operator == "+" and isinstance(left, str | list | tuple):
-            if _weight(left) + _weight(right) > MAX_OUTPUT:
-                raise _Limit(f"a value grows beyond {MAX_OUTPUT:,} characters")
+            _bounded(_weight(left) + _weight(right))
         return super().call_binop(context, operator, left, right)
 
     def bounded_concat(self, context: Any, values: tuple[Any, ...]) -> str:
-        if sum(len(str(v)) for v in values) > MAX_OUTPUT:
-            raise _Limit(f"a value grows beyond {MAX_OUTPUT:,} characters")
+        _bounded(sum(_weight(v) for v in values))
         return markup_join(values) if context.eval_ctx.autoescape else str_join(values)
 
 
@@ -209,7 +258,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
 def text_environment() -> Sandbox:
     """Jinja for clause texts and the texts of a case file."""
     env = Sandbox(TEXT_FILTERS, trim_blocks=True, lstrip_blocks=True,
-                  keep_trailing_newline=False, autoescape=False)
+                  keep_trailing_newline=False, autoescape=False, finalize=_checked)
     env.filters["utdrag"] = _excerpt
     return env
 
@@ -221,14 +270,13 @@ def word_environment() -> Sandbox:
     return Sandbox()
 
 
-def _refused(source: str, env: Sandbox) -> None:
+def _refused(tree: nodes.Template) -> None:
     """Refuse statements that reach other templates or define code, before compiling."""
-    tree = env.parse(source)
     for node_type, name in REFUSED.items():
         for node in tree.find_all(node_type):
             raise PlaceholderError("", f"{name} is not allowed in a text",
-                                   "a text may show values ({{ navn }}) and use if and for; "
-                                   "see 'Template variables' in README.md", node.lineno)
+                                   "a text may show values ({{ parter_navn }}) and use if and "
+                                   "for; see 'Template variables' in README.md", node.lineno)
     for loop in tree.find_all(nodes.For):
         if loop.recursive:
             raise PlaceholderError("", "a recursive loop is not allowed in a text",
@@ -237,39 +285,58 @@ def _refused(source: str, env: Sandbox) -> None:
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str):
-    """Each text checked and compiled once (a submission to 357 councils renders the same
-    clauses for each), with whether it loops: only a loop can take long, everything else
-    runs once per character of the text at most."""
+    """Each text parsed, checked and compiled once: a submission to 357 councils renders the
+    same clauses for each."""
     env = text_environment()
-    _refused(source, env)
-    return env.from_string(source), next(env.parse(source).find_all(nodes.For), None) is not None
+    tree = env.parse(source)
+    _refused(tree)
+    return env.from_string(tree)
 
 
-def _traced(deadline: float):
+class Budget:
+    """Seconds of rendering left for the texts of one case: a limit per text alone would let
+    a case of thousands of slow texts run for hours."""
+
+    def __init__(self, seconds: float | None = None):
+        self.left = CASE_TIME_LIMIT if seconds is None else seconds
+
+
+def _traced(deadline: float, why: str):
     """A trace function that stops rendered template code once the deadline has passed.
 
     Jinja compiles a text to Python code whose file name is "<template>"; only those frames
-    are traced, line by line, so a loop over loops is stopped wherever it is.
+    are traced, line by line, so a loop over loops is stopped wherever it is. No single step
+    of a text takes long: every operator, filter and literal is bounded in size above, so
+    what runs in C between two looks at the clock is short.
     """
     def local(frame, event, arg):
         if event == "line" and time.monotonic() > deadline:
-            raise _Limit(f"rendering takes more than {TIME_LIMIT:g} seconds")
+            raise _Limit(why)
         return local
 
     def calls(frame, event, arg):
+        # Every call is a moment to look at the clock too: a filter's own Python code (the
+        # key function of sort, once per item) runs outside the text's lines.
+        if time.monotonic() > deadline:
+            raise _Limit(why)
         return local if frame.f_code.co_filename == "<template>" else None
 
     return calls
 
 
-def render(text: str, context: Mapping[str, Any], where: str) -> str:
-    """Render one text with plain data; every failure is a PlaceholderError naming where."""
+def render(text: str, context: Mapping[str, Any], where: str, *, trusted: bool = False,
+           budget: Budget | None = None) -> str:
+    """Render one text with plain data; every failure is a PlaceholderError naming where.
+
+    An untrusted text (one from a case file) is also bounded in time: TIME_LIMIT seconds,
+    and what is left of its case's budget. A trusted one (the project's clause library) is
+    bounded in size only."""
     for name, value in context.items():
         if type(value) not in PLAIN:  # a bug in samdok, never the user's input
             raise TypeError(f"{name}: a template context holds plain frozen data only, "
                             f"not {type(value).__name__}")
     try:
-        template, loops = _compiled(text)
+        template = _compiled(text)
     except PlaceholderError as exc:
         raise PlaceholderError(where, exc.detail, exc.hint, exc.line) from None
     except JinjaError as exc:
@@ -280,11 +347,17 @@ def render(text: str, context: Mapping[str, Any], where: str) -> str:
     except (RecursionError, SyntaxError, MemoryError):
         raise PlaceholderError(where, "placeholders nested too deeply",
                                "write the text with fewer brackets inside each other") from None
+    start = time.monotonic()
+    limit, why = TIME_LIMIT, f"rendering takes more than {TIME_LIMIT:g} seconds"
+    if budget is not None and budget.left < limit:
+        limit = max(budget.left, 0.0)
+        why = (f"the texts of this case take more than {CASE_TIME_LIMIT:g} seconds to render "
+               "in all")
     out: list[str] = []
     size = 0
     previous = sys.gettrace()
-    if loops:
-        sys.settrace(_traced(time.monotonic() + TIME_LIMIT))
+    if not trusted:
+        sys.settrace(_traced(start + limit, why))
     try:
         for chunk in template.generate(context):
             size += len(chunk)
@@ -313,8 +386,10 @@ def render(text: str, context: Mapping[str, Any], where: str) -> str:
                                "a text may show values; check the expression between {{ and }}"
                                ) from None
     finally:
-        if loops:
+        if not trusted:
             sys.settrace(previous)
+            if budget is not None:
+                budget.left -= time.monotonic() - start
     return "".join(out)
 
 

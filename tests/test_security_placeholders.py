@@ -14,7 +14,7 @@ from generator.case import load_case
 from generator.clauses import library
 from generator.compose import build_context, compose
 from generator.project import templates_dir
-from generator.sandbox import MAX_OUTPUT, Frozen, PlaceholderError, freeze, render
+from generator.sandbox import MAX_OUTPUT, MAX_VALUE, Frozen, PlaceholderError, freeze, render
 from tests.conftest import FIXTURES
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
@@ -68,20 +68,20 @@ ATTACKS = {
     "namespace": ("{% set ns = namespace(x=1) %}", CALL),
     "huge power": ("{{ 10 ** 10 ** 10 }}", "stopped: a number with more than 60 digits"),
     "huge string": ("{{ 'x' * 10 ** 9 }}",
-                    f"stopped: a value grows beyond {MAX_OUTPUT:,} characters"),
+                    f"stopped: a value grows beyond {MAX_VALUE:,} characters"),
     "percent format": ("{{ '%999999999d' % 1 }}", "stopped: formatting with '%' is not"),
     "doubling": ("{% set x = tittel %}" + "{% set x = x ~ x %}" * 30 + "{{ x }}",
-                 f"stopped: a value grows beyond {MAX_OUTPUT:,} characters"),
+                 f"stopped: a value grows beyond {MAX_VALUE:,} characters"),
     "doubling with +": ("{% set x = tittel %}" + "{% set x = x + x %}" * 30 + "{{ x }}",
-                        f"stopped: a value grows beyond {MAX_OUTPUT:,} characters"),
+                        f"stopped: a value grows beyond {MAX_VALUE:,} characters"),
     "replace amplifies": ("{{ (tittel * 100)|replace('', tittel * 100) }}",
-                          f"stopped: a value grows beyond {MAX_OUTPUT:,} characters"),
+                          f"stopped: a value grows beyond {MAX_VALUE:,} characters"),
     "join amplifies": ("{{ (tittel * 1000)|list|join(tittel * 1000) }}",
-                       f"stopped: a value grows beyond {MAX_OUTPUT:,} characters"),
+                       f"stopped: a value grows beyond {MAX_VALUE:,} characters"),
     "filter not there": ("{{ tittel|center(1000000000) }}", "No filter named 'center'"),
     "nested loops": ("{% for a in tittel * 1000 %}{% for b in tittel * 1000 %}"
                      "{% for c in tittel %}{% endfor %}{% endfor %}{% endfor %}",
-                     "stopped: rendering takes more than 2 seconds"),
+                     "stopped: rendering takes more than 0.5 seconds"),
     "huge output": ("{% for a in tittel * 1000 %}{{ tittel * 1000 }}{% endfor %}",
                     f"stopped: the text renders to more than {MAX_OUTPUT:,} characters"),
     "include": ("{% include '/etc/passwd' %}", "'{% include %}' is not allowed in a text"),
@@ -95,6 +95,15 @@ ATTACKS = {
                        "a recursive loop is not allowed in a text"),
     "division by zero": ("{{ 1 / 0 }}", "cannot be computed (division by zero)"),
     "type error": ("{{ tittel - 1 }}", "cannot be computed (unsupported operand"),
+    "sum of lists": ("{{ ([[1]] * 30000)|sum(start=[])|length }}", "stopped: sum adds numbers"),
+    "aliased list": ("{% set a = tittel * 20000 %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}"
+                     "{% set c = [b, b, b, b, b, b, b, b, b, b] %}{{ c|string|length }}",
+                     f"stopped: a value grows beyond {MAX_VALUE:,} characters"),
+    "aliased output": ("{% set a = tittel * 20000 %}{{ (a, a, a, a, a, a, a, a, a, a) }}",
+                       f"stopped: a value grows beyond {MAX_VALUE:,} characters"),
+    "slow without a loop": ("{% set a = tittel * 4000 %}"
+                            + "{{ a|list|sort|unique|list|length }}" * 400,
+                            "stopped: rendering takes more than 0.5 seconds"),
     "nested brackets": ("{{ " + "(" * 400 + "1" + ")" * 400 + " }}",
                         "placeholders nested too deeply"),
 }
@@ -103,7 +112,10 @@ ATTACKS = {
 @pytest.mark.parametrize("place", sorted(PLACES))
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_a_hostile_placeholder_is_a_located_message(tmp_path: Path, attack: str,
-                                                    place: str) -> None:
+                                                    place: str, monkeypatch) -> None:
+    import generator.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.5)  # the limit as such, quicker to test
     victim = tmp_path / "victim.txt"
     text, expected = ATTACKS[attack]
     _case(tmp_path, text.replace("{victim}", str(victim)), place)
@@ -193,3 +205,38 @@ def test_ordinary_placeholders_still_work(tmp_path: Path) -> None:
     context = build_context(loaded, library(templates_dir(), "samarbeidsavtale", "nb"))
     assert re.fullmatch(r"LILLEHAMMER, GAUSDAL \(2\): Samarbeidsavtale om felles lønn ab 7 "
                         r"Lillehammer", context["formål"]), context["formål"]
+
+
+def test_a_case_has_one_rendering_budget_for_all_its_texts(tmp_path: Path, monkeypatch) -> None:
+    """A limit per text alone lets a case of many slow texts run for hours: the texts of one
+    case share CASE_TIME_LIMIT seconds, and each text spends from it."""
+    import generator.sandbox as sandbox
+
+    budget = sandbox.Budget(5.0)
+    render("{% for p in parter %}{{ p }}{% endfor %}", {"parter": ("a", "b")}, "test",
+           budget=budget)
+    assert 0 < budget.left < 5.0
+    budget.left = 0.0
+    with pytest.raises(PlaceholderError) as raised:
+        render("{% for p in parter %}{{ p }}{% endfor %}", {"parter": ("a", "b")}, "test",
+               budget=budget)
+    assert "the texts of this case take more than" in str(raised.value)
+
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 100.0)
+    monkeypatch.setattr(sandbox, "CASE_TIME_LIMIT", 1.5)
+    slow = "{% for a in tittel * 100 %}{% for b in tittel * 100 %}{% endfor %}{% endfor %}x"
+    path = _case(tmp_path, "Formål.")
+    text = path.read_text(encoding="utf-8").replace("oppgaver:\n", "oppgaver:\n" + "".join(
+        f"  - '{slow} {i}'\n" for i in range(8)))
+    path.write_text(text, encoding="utf-8")
+    result = _check(tmp_path, "fiendtlig.yaml")
+    assert result.exit_code == 1, result.output
+    assert "stopped: the texts of this case take more than 1.5 seconds to render in all" in (
+        result.stderr)
+
+
+def test_what_a_text_prints_of_a_mapping_and_a_dotted_join(tmp_path: Path) -> None:
+    path = _case(tmp_path, "{{ {'a': 'b'} }} {{ parter|join(', ', attribute='navn') }}")
+    context = build_context(load_case(path), library(templates_dir(), "samarbeidsavtale", "nb"))
+    assert context["formål"] == "{'a': 'b'} Lillehammer, Gausdal"
+    assert repr(freeze({"a": {"b": "c"}})) == "{'a': {'b': 'c'}}"
