@@ -8,9 +8,19 @@ from dataclasses import dataclass, field
 
 from .document import Clause, Document, Item, SubHeading, Table
 
-# A word (numbers keep their inner "," "." ":": "41,0", "01.01.2024"), a punctuation mark, or
-# the space between words.
-TOKEN = re.compile(r"\s+|\w+(?:[.,:/-]\w+)*|[^\w\s]")
+# Digits grouped by thousands, as Norwegian writes them ("2 099 240", with a space, a no-break
+# space or a thin space between the groups, and a decimal part "1 234,5"): one token, so a
+# changed amount is replaced as a whole ("kr [-2 099 240-]{+2 506 057+}"), never inside.
+NUMBER = r"(?<!\w)\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:,\d+)?(?!\w)"
+# A whole number, a word (numbers keep their inner "," "." ":": "41,0", "01.01.2024"), a
+# punctuation mark, or the space between words.
+TOKEN = re.compile(NUMBER + r"|\s+|\w+(?:[.,:/-]\w+)*|[^\w\s]")
+
+
+def squash(text: str) -> str:
+    """Runs of spaces, tabs and line breaks as one space; no-break and thin spaces stay, as
+    the document has them ("kr\u00a0800\u00a0000"), so a redline keeps them too."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -160,9 +170,9 @@ def units(clause: Clause) -> list[tuple[str, object]]:
         if isinstance(block, Table):
             out.append((block.kind, (block.header, block.rows, block.total)))
         elif isinstance(block, SubHeading | Item):
-            out.append((block.kind, " ".join(f"{block.label} {block.text}".split())))
+            out.append((block.kind, squash(f"{block.label} {block.text}")))
         else:
-            out.append((block.kind, " ".join(block.text.split())))
+            out.append((block.kind, squash(block.text)))
     return out
 
 

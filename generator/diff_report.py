@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .diff import BlockChange, ClauseChange, Comparison, Words
+from .diff import BlockChange, ClauseChange, Comparison, Words, squash
 from .document import Clause, Table
 
 CSS = """
@@ -79,7 +79,7 @@ def _content(block) -> Any:
         return {"header": list(block.header), "rows": [list(r) for r in block.rows],
                 "total": list(block.total) if block.total else None}
     label = getattr(block, "label", "")
-    return " ".join(f"{label} {block.text}".split())
+    return squash(f"{label} {block.text}")
 
 
 # --- terminal -------------------------------------------------------------------------------

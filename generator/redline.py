@@ -11,7 +11,7 @@ from pathlib import Path
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from .diff import Comparison, Version, Words, align, compare, units, words
+from .diff import Comparison, Version, Words, align, compare, squash, units, words
 from .document import Clause, Item, Table
 from .docx_reader import ReadBack, read_docx
 from .errors import OutputError
@@ -145,7 +145,7 @@ def _annotate(old: Clause, new: Clause, parts: list, body, marks: _Marks) -> Non
 
 def _text(block, with_label: bool = True) -> str:
     label = getattr(block, "label", "") if with_label else ""
-    return " ".join(f"{label} {block.text}".split())
+    return squash(f"{label} {block.text}")
 
 
 # --- paragraphs ------------------------------------------------------------------------------
