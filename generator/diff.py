@@ -34,6 +34,8 @@ class Facts:
     parties: tuple[str, ...] | None = None
     cost_key: str | None = None
     cost_key_text: str | None = None  # the key's sentence in the economy clause
+    # The key's own terms, as the case file names them: grunnandel, grunnbeløp, enhet.
+    key_terms: dict[str, str] = field(default_factory=dict)
     commencement: str | None = None  # "1. januar 2027"
     notice: str | None = None  # "12 måneder"
     costs: dict[str, dict[str, str]] = field(default_factory=dict)  # party -> column -> value
@@ -269,17 +271,37 @@ def data_changes(old: Facts, new: Facts, labels: dict[str, str]) -> list[DataCha
     if _differ(old.cost_key, new.cost_key):
         lines.append(f"{labels['endring_kostnadsnøkkel']}: {old.cost_key} → {new.cost_key}")
         fields.append(("kostnadsnøkkel", old.cost_key, new.cost_key))
+    if old.cost_key is not None and new.cost_key is not None:
+        # A term of the key (its base share, base amount, unit) is a change of the key too.
+        for term in dict.fromkeys([*old.key_terms, *new.key_terms]):
+            a, b = old.key_terms.get(term), new.key_terms.get(term)
+            if a != b:
+                lines.append(f"{term}: {a or '–'} → {b or '–'}")
+                fields.append((term, a, b))
     if _differ(old.cost_key_text, new.cost_key_text):
         replacements.append((old.cost_key_text, new.cost_key_text))
     for party, values in new.costs.items():
         before = old.costs.get(party)
         if before is None:
+            # A new party's share and amounts: what it is asked to pay is part of the change.
+            if old.costs:
+                lines.append(f"{party} ({labels['endring_ny_part']}): " + "; ".join(
+                    f"{_column(column)}: {value}" for column, value in values.items()))
+                fields += [(f"{party}: {column}", None, value)
+                           for column, value in values.items()]
             continue
+        # Each value with its column ("budsjett 2027"): two budget years are not confused.
         pairs = [(column, before[column], value) for column, value in values.items()
                  if column in before and before[column] != value]
         if pairs:
-            lines.append(f"{party}: " + ", ".join(f"{a} → {b}" for _, a, b in pairs))
+            lines.append(f"{party}: " + "; ".join(f"{_column(column)}: {a} → {b}"
+                                                   for column, a, b in pairs))
             fields += [(f"{party}: {column}", a, b) for column, a, b in pairs]
+    for party, values in old.costs.items():
+        if party not in new.costs and new.costs:
+            lines.append(f"{party} ({labels['endring_part_fjernet']}): " + "; ".join(
+                f"{_column(column)}: {value}" for column, value in values.items()))
+            fields += [(f"{party}: {column}", value, None) for column, value in values.items()]
     if lines or old.costs != new.costs:
         out.append(DataChange("økonomi", tuple(lines), tuple(fields), tuple(replacements),
                               tables=True))
@@ -291,6 +313,11 @@ def data_changes(old: Facts, new: Facts, labels: dict[str, str]) -> list[DataCha
             out.append(DataChange(topic, (f"{labels[label]}: {a} → {b}",),
                                   ((labels[label], a, b),), ((a, b),)))
     return out
+
+
+def _column(heading: str) -> str:
+    """A column heading inside a sentence: "Budsjett 2027" -> "budsjett 2027"."""
+    return heading[:1].lower() + heading[1:]
 
 
 def _differ(a: str | None, b: str | None) -> bool:

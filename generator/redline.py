@@ -286,8 +286,10 @@ def _example(body, style: str | None):
 # --- tables ----------------------------------------------------------------------------------
 
 def _replace_table(old: Table, new: Table, tbl, marks: _Marks) -> None:
-    """Same shape: word changes cell by cell. Otherwise the old table deleted before the new
-    one, which is marked inserted (Word tracks rows, not columns)."""
+    """Same shape: each changed row as the old row deleted before the new row inserted, so
+    every cell keeps one value on one line, as in the document (old and new words side by side
+    in a cell made it wrap: "kr 9 294 31510 61 9 719"). Otherwise the old table deleted before
+    the new one, which is marked inserted (Word tracks rows, not columns)."""
     old_rows = [old.header, *old.rows] + ([old.total] if old.total else [])
     new_rows = [new.header, *new.rows] + ([new.total] if new.total else [])
     trs = list(tbl.iter(qn("w:tr")))
@@ -298,30 +300,63 @@ def _replace_table(old: Table, new: Table, tbl, marks: _Marks) -> None:
         _mark_inserted(tbl, marks)
         return
     for tr, a, b in zip(trs, old_rows, new_rows, strict=True):
-        for tc, before, after in zip(tr.iter(qn("w:tc")), a, b, strict=False):
-            if before != after:
-                p = tc.find(qn("w:p"))
-                _rewrite(p, "", words(before, after), marks)
+        if a == b:
+            continue
+        before = copy.deepcopy(tr)
+        for tc, value in zip(before.iter(qn("w:tc")), a, strict=False):
+            _set_cell(tc, value)
+        _delete_row(before, marks)
+        tr.addprevious(before)
+        _row_mark(tr, "w:ins", marks)
+        for p in tr.iter(qn("w:p")):
+            _wrap_runs(p, "w:ins", marks)
+
+
+def _set_cell(tc, value: str) -> None:
+    """A cell's text replaced by value, in the formatting of its first run."""
+    paragraphs = tc.findall(qn("w:p"))
+    for extra in paragraphs[1:]:
+        tc.remove(extra)
+    p = paragraphs[0]
+    first = next(p.iter(qn("w:r")), None)
+    rpr = first.find(qn("w:rPr")) if first is not None else None
+    for el in [el for el in p if el.tag != qn("w:pPr")]:
+        p.remove(el)
+    p.append(_run(value, rpr))
+
+
+def _delete_row(tr, marks: _Marks) -> None:
+    """A row as deleted: the row itself and the text in it (a cell keeps its paragraph mark,
+    which Word cannot delete on its own)."""
+    _row_mark(tr, "w:del", marks)
+    for p in tr.iter(qn("w:p")):
+        _wrap_runs(p, "w:del", marks)
 
 
 def _deleted_table(table: Table, body, marks: _Marks, like=None):
-    """A table of the old version only, every row and its text deleted."""
+    """A table of the old version only, every row and its text deleted, written as the Word
+    writer writes tables (column widths, bold header and sum, numbers on the right) so it
+    looks as it did."""
+    from docx.oxml import parse_xml
+
+    from .docx_writer import table_rows_xml
+
     like = like if like is not None else next(body.iter(qn("w:tbl")), None)
     tbl = OxmlElement("w:tbl")
     if like is not None and like.find(qn("w:tblPr")) is not None:
         tbl.append(copy.deepcopy(like.find(qn("w:tblPr"))))
+    # As wide as the table it stood for: that table's width, shared evenly, as the writer does.
+    columns = like.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}") if like is not None else []
+    total = sum(int(c.get(qn("w:w"), "0")) for c in columns
+                if c.get(qn("w:w"), "").isdigit()) or 8640
+    width = str(total // max(len(table.header), 1))
     grid = OxmlElement("w:tblGrid")
     for _ in table.header:
-        grid.append(OxmlElement("w:gridCol"))
+        col = OxmlElement("w:gridCol")
+        col.set(qn("w:w"), width)
+        grid.append(col)
     tbl.append(grid)
-    cell_like = next(like.iter(qn("w:p")), None) if like is not None else None
-    for row in [table.header, *table.rows] + ([table.total] if table.total else []):
-        tr = OxmlElement("w:tr")
+    for tr in parse_xml(table_rows_xml(table, [width] * len(table.header))).findall(qn("w:tr")):
+        _delete_row(tr, marks)
         tbl.append(tr)
-        _row_mark(tr, "w:del", marks)
-        for value in row:
-            tc = OxmlElement("w:tc")
-            tc.append(_deleted_paragraph(value, cell_like, marks))
-            tr.append(tc)
     return tbl
-

@@ -73,6 +73,8 @@ def case_facts(loaded: LoadedCase, document: Document, templates: Path) -> Facts
         parties=tuple(p["navn"] for p in context["parter"]),
         cost_key=case.economy.distribution.key if case.economy else None,
         cost_key_text=economy["nøkkel_tekst"] if economy else None,
+        key_terms={term: economy[term] for term in ("grunnandel", "grunnbeløp", "enhet")
+                   if economy and economy.get(term)},
         commencement=context["ikrafttredelse"] or None,
         notice=withdrawal["oppsigelsestid"] if withdrawal else None,
         costs=cost_table(document),
