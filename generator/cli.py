@@ -295,11 +295,10 @@ def text(file: str) -> None:
     from .case import load_case
     from .compose import compose
     from .project import templates_dir
-    from .text_writer import markdown
+    from .text_writer import case_markdown
 
     loaded = load_case(path, file)
-    for document in compose(loaded, templates_dir()):
-        click.echo(markdown(document), nl=False)
+    click.echo(case_markdown(compose(loaded, templates_dir())), nl=False)
 
 
 @main.command()
