@@ -39,6 +39,10 @@ class Facts:
     commencement: str | None = None  # "1. januar 2027"
     notice: str | None = None  # "12 måneder"
     costs: dict[str, dict[str, str]] = field(default_factory=dict)  # party -> column -> value
+    # The document's head, field by field as printed ("Arkivsak" -> "2026/1184"): its title,
+    # a council's numbers, officer, date and meetings, the signatories. None when not known
+    # (a .docx read back): then it is not compared.
+    head: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,16 @@ class ClauseChange:
 
 
 @dataclass(frozen=True)
+class HeadChange:
+    """A field of a document's head that differs ("Arkivsak: 2026/1184 → 2026/1185"); None for
+    a field only one version has."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class DataChange:
     """A change in what the case says, in plain words ("kostnadsnøkkel: likt → folketall")."""
 
@@ -102,10 +116,14 @@ class Comparison:
     clauses: list[ClauseChange]  # in reading order: new version's order, removed at old place
     data: list[DataChange]
     renumbered: list[tuple[str, int, int]]  # (id, old number, new number), order unchanged
+    head: list[HeadChange] = field(default_factory=list)
+    # The case's other documents (a joint submission's council copies), set by case_diff.
+    documents: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.clauses or self.data or self.renumbered)
+        return not (self.clauses or self.data or self.renumbered or self.head
+                    or any(not d.empty for d in self.documents))
 
     def explained(self, topic: str) -> list[ClauseChange]:
         return [c for c in self.clauses if topic in c.explained_by]
@@ -142,7 +160,8 @@ def compare(old: Version, new: Version, labels: dict[str, str]) -> Comparison:
             changes[clause.id] = ClauseChange("moved" if moved else "changed", clause.id,
                                               previous, clause, heading, tuple(blocks),
                                               explained)
-        if not moved and previous.number != clause.number:
+        if (not moved and previous.number != clause.number and previous.numbered
+                and clause.numbered):
             renumbered.append((clause.id, previous.number, clause.number))
 
     # Removed clauses stand where they were: after the clause that preceded them in the old
@@ -161,7 +180,18 @@ def compare(old: Version, new: Version, labels: dict[str, str]) -> Comparison:
         if clause.id in changes:
             ordered.append(changes[clause.id])
         ordered += removed_after.get(clause.id, [])
-    return Comparison(old, new, ordered, data, renumbered)
+    return Comparison(old, new, ordered, data, renumbered, head_changes(old.facts, new.facts))
+
+
+def head_changes(old: Facts, new: Facts) -> list[HeadChange]:
+    """The head fields that differ, in the new version's order, then those it no longer has."""
+    if old.head is None or new.head is None:
+        return []
+    before, after = dict(old.head), dict(new.head)
+    out = [HeadChange(name, before.get(name), value) for name, value in new.head
+           if before.get(name) != value]
+    out += [HeadChange(name, value, None) for name, value in old.head if name not in after]
+    return out
 
 
 def units(clause: Clause) -> list[tuple[str, object]]:

@@ -59,7 +59,9 @@ def read_docx(data: bytes, shown: str) -> ReadBack:
 
     def close() -> None:
         if current is not None:
-            clauses.append(Clause(current[0], current[1], current[2], tuple(blocks)))
+            # A heading without a number (a submission's) is an unnumbered clause.
+            clauses.append(Clause(current[0], current[1], current[2], tuple(blocks),
+                                  numbered=current[1] > 0))
             elements[current[0]] = list(parts)
 
     for el in word.element.body:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import io
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from docx.oxml.ns import qn
 
 from .diff import Comparison, Version, Words, align, compare, squash, units, words
 from .document import Clause, Item, Table
+from .docx_marks import paragraph_text
 from .docx_reader import ReadBack, read_docx
 from .errors import OutputError
 
@@ -82,6 +84,8 @@ def write_redline(comparison: Comparison, templates: Path, out: Path,
                 anchor.addprevious(el)
         else:
             _annotate(change.old, change.new, elements[change.id], body, marks)
+    if result.head:
+        _annotate_head(comparison.old.document, templates, body, elements, order, marks)
     buffer = io.BytesIO()
     read_back.word.save(buffer)
     try:
@@ -89,6 +93,84 @@ def write_redline(comparison: Comparison, templates: Path, out: Path,
     except OSError as exc:
         raise OutputError(f"{out}: cannot write ({exc.strerror}); hint: close the file if it is "
                           "open in Word, and check the folder exists") from None
+
+
+def write_redlines(comparison: Comparison, templates: Path, out: Path,
+                   read_back: ReadBack | None = None) -> list[Path]:
+    """The redline of the compared document at `out`, and one beside it for each council's
+    copy of the submission that changed: out's name with the copy's ("endringer.docx" ->
+    "endringer-saksframlegg-3405.docx"). The files written, in that order."""
+    write_redline(comparison, templates, out, read_back)
+    written = [out]
+    for copies in comparison.documents:
+        for stem, copy_comparison in copies.copies.items():
+            if copy_comparison.empty:
+                continue
+            path = out.with_name(f"{out.stem}-{stem}{out.suffix}")
+            write_redline(copy_comparison, templates, path)
+            written.append(path)
+    return written
+
+
+def _head_region(body, elements, order: list[str]) -> list:
+    """The body elements before the first clause: the title and a submission's head."""
+    first = elements[order[0]][0] if order else None
+    out = []
+    for el in body:
+        if el is first or el.tag == qn("w:sectPr"):
+            break
+        out.append(el)
+    return out
+
+
+def _annotate_head(old, templates: Path, body, elements, order: list[str],
+                   marks: _Marks) -> None:
+    """Tracked changes in the head (the title; a council's numbers, officer, date, meetings):
+    the old version is written with the same template, and its head compared with this one
+    element by element, table rows by row."""
+    from .docx_writer import write_docx
+
+    with tempfile.TemporaryDirectory(prefix="samdok-redline-") as folder:
+        base = Path(folder) / "old.docx"
+        write_docx(old, templates, base)
+        before = read_docx(base.read_bytes(), "old")
+    old_region = _head_region(before.word.element.body, before.elements,
+                              [c.id for c in before.document.clauses])
+    new_region = _head_region(body, elements, order)
+    if [el.tag for el in old_region] != [el.tag for el in new_region]:
+        return  # not the same template: the head's changes stay in the text report only
+    for a, b in zip(old_region, new_region, strict=True):
+        if b.tag == qn("w:p"):
+            if paragraph_text(a) != paragraph_text(b):
+                _rewrite(b, "", words(paragraph_text(a), paragraph_text(b)), marks)
+        elif b.tag == qn("w:tbl"):
+            _replace_rows(list(a.iter(qn("w:tr"))), list(b.iter(qn("w:tr"))), marks)
+
+
+def _row_text(tr) -> tuple[str, ...]:
+    return tuple(" ".join(paragraph_text(p) for p in tc.iter(qn("w:p")))
+                 for tc in tr.iter(qn("w:tc")))
+
+
+def _replace_rows(old: list, new: list, marks: _Marks) -> None:
+    """Rows of the old table that are not in the new one go in deleted, before the row that
+    took their place; new rows are marked inserted."""
+    a, b = [_row_text(tr) for tr in old], [_row_text(tr) for tr in new]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        for tr in new[j1:j2]:
+            _row_mark(tr, "w:ins", marks)
+            for p in tr.iter(qn("w:p")):
+                _wrap_runs(p, "w:ins", marks)
+        anchor = new[j1] if j1 < len(new) else None
+        for tr in old[i1:i2]:
+            gone = copy.deepcopy(tr)
+            _delete_row(gone, marks)
+            if anchor is not None:
+                anchor.addprevious(gone)
+            else:
+                new[-1].addnext(gone)
 
 
 def _no_labels(comparison: Comparison) -> dict[str, str]:

@@ -36,23 +36,68 @@ def read(arg: str) -> tuple[Path, bytes]:
     return path, path.read_bytes()
 
 
-def load(arg: str, templates: Path, kind: str | None = None) -> tuple[Version, ReadBack | None]:
-    """One version as a document model with its facts; for a .docx also what was read back
-    (the redline writer annotates that file)."""
+def load(arg: str, templates: Path, kind: str | None = None, stem: str | None = None
+         ) -> tuple[Version, ReadBack | None, tuple[Document, ...]]:
+    """One version as a document model with its facts: a case's first document of `kind`
+    (the copy named `stem` if there is one), else its first; for a .docx also what was read
+    back (the redline writer annotates that file). Last, every document a case builds (none
+    for a .docx), so the other documents can be compared too."""
     path, data = read(arg)
     if path.suffix.lower() == ".docx":
         found = read_docx(data, arg)
-        return Version(arg, found.document, model_facts(found.document)), found
+        return Version(arg, found.document, model_facts(found.document)), found, ()
     # Parsed from the bytes read: diff writes nothing, not even a temporary copy. The path
     # still names the case, so a case without 'id' keeps its id (the file name).
     loaded = load_case(path, arg, data)
-    documents = compose(loaded, templates)
-    document = next((d for d in documents if kind is None or d.kind == kind), None)
+    documents = tuple(compose(loaded, templates))
+    of_kind = [d for d in documents if kind is None or d.kind == kind]
+    # A council's copy by its file name: "saksframlegg-3405", or a name ending in it
+    # ("endringer-saksframlegg-3405", a redline).
+    named = [d for d in of_kind if stem is not None
+             and (stem == d.file_stem or stem.endswith(f"-{d.file_stem}"))]
+    document = next(iter(named + of_kind), None)
     if document is None:
         raise CaseError([Problem(arg, None, None, "dokumenter",
                                  f"the case builds no '{kind}'", "compare the same kind "
                                  "of document on both sides")])
-    return Version(arg, document, case_facts(loaded, document, templates)), None
+    return Version(arg, document, case_facts(loaded, document, templates)), None, documents
+
+
+def document_version(label: str, document: Document) -> Version:
+    """A further document of a case (a council's copy of the submission) as a version: its
+    clauses and its head; the case's data is compared once, with the agreement."""
+    return Version(label, document, Facts(head=head_facts(document)))
+
+
+def head_facts(document: Document) -> tuple[tuple[str, str], ...]:
+    """A document's head as (field, value) pairs, named as the document names them: the
+    title; for a council's copy of a submission its municipality, archive case number,
+    archive code, officer, date and each meeting's date and case number; the agreed place
+    and date and each signatory."""
+    words = with_standard_labels(document.labels, document.kind, document.language)
+    out = [(words["endring_tittel"], document.title)]
+    if document.subtitle:
+        out.append((words["endring_undertittel"], document.subtitle))
+    head = document.header
+    for key in ("kommune", "arkivsak", "arkiv", "saksbehandler", "dato"):
+        if head.get(key):
+            out.append((words.get(key, key), str(head[key])))
+    seen: dict[str, int] = {}
+    for meeting in head.get("behandling") or ():
+        # A meeting is known by its committee; a committee that meets twice by its count.
+        name = str(meeting.get("utvalg", ""))
+        seen[name] = seen.get(name, 0) + 1
+        where = name if seen[name] == 1 else f"{name} {seen[name]}"
+        out.append((f"{words.get('møtedato', 'møtedato')} ({where})", str(meeting["møtedato"])))
+        if meeting.get("saksnr"):
+            out.append((f"{words.get('utvalgssak', 'saksnr')} ({where})",
+                        str(meeting["saksnr"])))
+    if document.place_and_date:
+        out.append((words["sted_og_dato"], document.place_and_date))
+    for signatory in document.signatories:
+        who = ", ".join(part for part in (signatory.name, signatory.title) if part)
+        out.append((f"{words['underskrift']}: {signatory.party}", who or "–"))
+    return tuple(out)
 
 
 def labels(version: Version, templates: Path) -> dict[str, str]:
@@ -78,6 +123,7 @@ def case_facts(loaded: LoadedCase, document: Document, templates: Path) -> Facts
         commencement=context["ikrafttredelse"] or None,
         notice=withdrawal["oppsigelsestid"] if withdrawal else None,
         costs=cost_table(document),
+        head=head_facts(document),
     )
 
 
