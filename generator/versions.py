@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
+
+import click
 
 from . import gitinfo
 from .case import LoadedCase, load_case
@@ -45,6 +49,8 @@ def load(arg: str, templates: Path, kind: str | None = None, stem: str | None = 
     path, data = read(arg)
     if path.suffix.lower() == ".docx":
         found = read_docx(data, arg)
+        for problem in cost_table_problems(arg, found.document):
+            click.echo(str(problem), err=True)
         return Version(arg, found.document, model_facts(found.document)), found, ()
     # Parsed from the bytes read: diff writes nothing, not even a temporary copy. The path
     # still names the case, so a case without 'id' keeps its id (the file name).
@@ -131,6 +137,63 @@ def model_facts(document: Document) -> Facts:
     """What the document itself shows of the data: the parties and shares in its cost table."""
     costs = cost_table(document)
     return Facts(parties=tuple(costs) if costs else None, costs=costs)
+
+
+def cost_table_problems(shown: str, document: Document) -> list[Problem]:
+    """Warnings for a cost table that no longer adds up, as a party's edited Word file may
+    have it: a column of amounts (or populations, or units) whose rows do not sum to the sum
+    row, or shares that do not make 100 %. samdok builds tables that add up exactly, so any
+    difference was made by hand; the diff still runs, against the figures as they stand."""
+    clause = document.clause("økonomi")
+    table = next((b for b in clause.blocks if isinstance(b, Table)), None) if clause else None
+    if table is None or table.total is None:
+        return []
+    problems = []
+    for index, heading in enumerate(table.header[1:], start=1):
+        cells = [row[index] if index < len(row) else "" for row in table.rows]
+        values = [_figure(cell) for cell in cells]
+        total = _figure(table.total[index]) if index < len(table.total) else None
+        if total is None or any(v is None for v in values):
+            continue
+        added = sum(values)
+        percent = table.total[index].strip().endswith("%")
+        where = f"{clause.numbered_heading}, {heading}"
+        if added != total:
+            shown_sum = _like(table.total[index], added)
+            problems.append(Problem(
+                shown, None, None, where, f"the rows add up to {shown_sum}, the sum row says "
+                f"{table.total[index]}", "the Word file was edited by hand: correct the "
+                "figures in the case file and build again, rather than in Word",
+                severity="warning"))
+        elif percent and total != 100:
+            problems.append(Problem(
+                shown, None, None, where, f"the shares add up to {table.total[index]}, not "
+                "100 %", "correct the shares in the case file and build again",
+                severity="warning"))
+    return problems
+
+
+_FIGURE = re.compile(r"^(?:kr)?\s*(-?\d{1,3}(?:[ \u00a0\u202f\u2009]?\d{3})*(?:,\d+)?)\s*%?$")
+
+
+def _figure(cell: str) -> Decimal | None:
+    """A cell's number: "kr 1 419 623" -> 1419623, "33,4 %" -> 33.4, "5 685" -> 5685; None for
+    a cell that is not just a number (a population with its date, a name)."""
+    match = _FIGURE.match(cell.strip())
+    if not match:
+        return None
+    return Decimal(re.sub(r"[ \u00a0\u202f\u2009]", "", match.group(1)).replace(",", "."))
+
+
+def _like(example: str, value: Decimal) -> str:
+    """value written as the cell `example` is: "kr 2 500 000", "100,1 %", "9 611"."""
+    places = len(example.split(",")[1].rstrip(" %\u00a0")) if "," in example else 0
+    text = f"{value:,.{places}f}".replace(",", "\u00a0").replace(".", ",")
+    if example.strip().startswith("kr"):
+        text = "kr\u00a0" + text
+    if example.strip().endswith("%"):
+        text += "\u00a0%"
+    return text
 
 
 def cost_table(document: Document) -> dict[str, dict[str, str]]:
