@@ -272,3 +272,21 @@ def test_text_of_a_case_has_council_heads_numbers_and_blank_lines() -> None:
                                     .startswith("|")):
             assert lines[index - 1] == "", (lines[index - 1], line)
     assert out.count("\n\n# Felles barneverntjeneste") == 2
+
+
+def test_the_title_is_compared_and_tracked_and_html_has_every_council(tmp_path: Path) -> None:
+    same = diff_json(str(CASE), str(CASE))
+    assert same["changes"] == [] and same["documents"] == []
+    new = variant(tmp_path, "ny.yaml", *SUBMISSION_EDITS, (
+        "tittel: Avtale om felles barneverntjeneste for Lillehammer og Gausdal",
+        "tittel: Avtale om felles barneverntjeneste for Gausdal og Lillehammer"))
+    code, out, err = samdok("diff", str(CASE), str(new), "--html", "d.html", "--docx", "d.docx")
+    assert code == 0, err
+    assert "Tittel: [-Avtale om felles barneverntjeneste for Lillehammer og Gausdal-] → " in out
+    changes, _ = tracked(tmp_path / "d.docx")
+    assert ("ins", "Gausdal og Lillehammer") in changes or ("ins", "Gausdal") in changes
+    page = (tmp_path / "d.html").read_text(encoding="utf-8")
+    for heading in ("Saksframlegg, alle kommuner", "Saksframlegg, Lillehammer kommune",
+                    "Saksframlegg, Gausdal kommune"):
+        assert f"<h2>{heading}</h2>" in page
+    assert "<del>2026/1184</del> → <ins>2026/1185</ins>" in page
