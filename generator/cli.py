@@ -254,6 +254,7 @@ def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None
     """
     import json
 
+    from .case_diff import compare_documents
     from .diff import compare
     from .diff_report import to_html, to_json, to_terminal
     from .project import templates_dir
@@ -263,10 +264,22 @@ def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None
         path, revision = split(old)
         old, new = (f"{old}@HEAD", old) if revision is None else (old, str(path))
     templates = templates_dir()
-    before, _ = load(old, templates)
-    after, read_back = load(new, templates, kind=before.document.kind)
+    # A .docx is one document: the case on the other side is compared as that same document
+    # (its kind, and the council's copy of the same file name).
+    old_path, new_path = split(old)[0], split(new)[0]
+    if new_path.suffix.lower() == ".docx" and old_path.suffix.lower() != ".docx":
+        after, read_back, new_documents = load(new, templates)
+        before, _, old_documents = load(old, templates, after.document.kind, new_path.stem)
+    else:
+        before, _, old_documents = load(old, templates)
+        stem = old_path.stem if old_path.suffix.lower() == ".docx" else before.document.file_stem
+        after, read_back, new_documents = load(new, templates, before.document.kind, stem)
     words = labels(after, templates)
     comparison = compare(before, after, words)
+    # Two case files: every other document they build too (each council's submission).
+    if old_documents and new_documents:
+        comparison.documents = compare_documents(old_documents, new_documents,
+                                                 before.document.kind, old, new)
     if as_json:
         click.echo(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
     else:
@@ -275,9 +288,9 @@ def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None
     if html_file:
         Path(html_file).write_text(to_html(comparison, words), encoding="utf-8")
     if docx_file:
-        from .redline import write_redline
+        from .redline import write_redlines
 
-        write_redline(comparison, templates, Path(docx_file), read_back)
+        write_redlines(comparison, templates, Path(docx_file), read_back)
 
 
 @main.command()
@@ -298,11 +311,10 @@ def text(file: str) -> None:
     from .case import load_case
     from .compose import compose
     from .project import templates_dir
-    from .text_writer import markdown
+    from .text_writer import case_markdown
 
     loaded = load_case(path, file)
-    for document in compose(loaded, templates_dir()):
-        click.echo(markdown(document), nl=False)
+    click.echo(case_markdown(compose(loaded, templates_dir())), nl=False)
 
 
 @main.command()

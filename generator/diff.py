@@ -8,9 +8,19 @@ from dataclasses import dataclass, field
 
 from .document import Clause, Document, Item, SubHeading, Table
 
-# A word (numbers keep their inner "," "." ":": "41,0", "01.01.2024"), a punctuation mark, or
-# the space between words.
-TOKEN = re.compile(r"\s+|\w+(?:[.,:/-]\w+)*|[^\w\s]")
+# Digits grouped by thousands, as Norwegian writes them ("2 099 240", with a space, a no-break
+# space or a thin space between the groups, and a decimal part "1 234,5"): one token, so a
+# changed amount is replaced as a whole ("kr [-2 099 240-]{+2 506 057+}"), never inside.
+NUMBER = r"(?<!\w)\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:,\d+)?(?!\w)"
+# A whole number, a word (numbers keep their inner "," "." ":": "41,0", "01.01.2024"), a
+# punctuation mark, or the space between words.
+TOKEN = re.compile(NUMBER + r"|\s+|\w+(?:[.,:/-]\w+)*|[^\w\s]")
+
+
+def squash(text: str) -> str:
+    """Runs of spaces, tabs and line breaks as one space; no-break and thin spaces stay, as
+    the document has them ("kr\u00a0800\u00a0000"), so a redline keeps them too."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 @dataclass(frozen=True)
@@ -24,9 +34,15 @@ class Facts:
     parties: tuple[str, ...] | None = None
     cost_key: str | None = None
     cost_key_text: str | None = None  # the key's sentence in the economy clause
+    # The key's own terms, as the case file names them: grunnandel, grunnbeløp, enhet.
+    key_terms: dict[str, str] = field(default_factory=dict)
     commencement: str | None = None  # "1. januar 2027"
     notice: str | None = None  # "12 måneder"
     costs: dict[str, dict[str, str]] = field(default_factory=dict)  # party -> column -> value
+    # The document's head, field by field as printed ("Arkivsak" -> "2026/1184"): its title,
+    # a council's numbers, officer, date and meetings, the signatories. None when not known
+    # (a .docx read back): then it is not compared.
+    head: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,16 @@ class ClauseChange:
 
 
 @dataclass(frozen=True)
+class HeadChange:
+    """A field of a document's head that differs ("Arkivsak: 2026/1184 → 2026/1185"); None for
+    a field only one version has."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
 class DataChange:
     """A change in what the case says, in plain words ("kostnadsnøkkel: likt → folketall")."""
 
@@ -90,10 +116,14 @@ class Comparison:
     clauses: list[ClauseChange]  # in reading order: new version's order, removed at old place
     data: list[DataChange]
     renumbered: list[tuple[str, int, int]]  # (id, old number, new number), order unchanged
+    head: list[HeadChange] = field(default_factory=list)
+    # The case's other documents (a joint submission's council copies), set by case_diff.
+    documents: list = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.clauses or self.data or self.renumbered)
+        return not (self.clauses or self.data or self.renumbered or self.head
+                    or any(not d.empty for d in self.documents))
 
     def explained(self, topic: str) -> list[ClauseChange]:
         return [c for c in self.clauses if topic in c.explained_by]
@@ -130,7 +160,8 @@ def compare(old: Version, new: Version, labels: dict[str, str]) -> Comparison:
             changes[clause.id] = ClauseChange("moved" if moved else "changed", clause.id,
                                               previous, clause, heading, tuple(blocks),
                                               explained)
-        if not moved and previous.number != clause.number:
+        if (not moved and previous.number != clause.number and previous.numbered
+                and clause.numbered):
             renumbered.append((clause.id, previous.number, clause.number))
 
     # Removed clauses stand where they were: after the clause that preceded them in the old
@@ -149,7 +180,18 @@ def compare(old: Version, new: Version, labels: dict[str, str]) -> Comparison:
         if clause.id in changes:
             ordered.append(changes[clause.id])
         ordered += removed_after.get(clause.id, [])
-    return Comparison(old, new, ordered, data, renumbered)
+    return Comparison(old, new, ordered, data, renumbered, head_changes(old.facts, new.facts))
+
+
+def head_changes(old: Facts, new: Facts) -> list[HeadChange]:
+    """The head fields that differ, in the new version's order, then those it no longer has."""
+    if old.head is None or new.head is None:
+        return []
+    before, after = dict(old.head), dict(new.head)
+    out = [HeadChange(name, before.get(name), value) for name, value in new.head
+           if before.get(name) != value]
+    out += [HeadChange(name, value, None) for name, value in old.head if name not in after]
+    return out
 
 
 def units(clause: Clause) -> list[tuple[str, object]]:
@@ -160,9 +202,9 @@ def units(clause: Clause) -> list[tuple[str, object]]:
         if isinstance(block, Table):
             out.append((block.kind, (block.header, block.rows, block.total)))
         elif isinstance(block, SubHeading | Item):
-            out.append((block.kind, " ".join(f"{block.label} {block.text}".split())))
+            out.append((block.kind, squash(f"{block.label} {block.text}")))
         else:
-            out.append((block.kind, " ".join(block.text.split())))
+            out.append((block.kind, squash(block.text)))
     return out
 
 
@@ -259,17 +301,37 @@ def data_changes(old: Facts, new: Facts, labels: dict[str, str]) -> list[DataCha
     if _differ(old.cost_key, new.cost_key):
         lines.append(f"{labels['endring_kostnadsnøkkel']}: {old.cost_key} → {new.cost_key}")
         fields.append(("kostnadsnøkkel", old.cost_key, new.cost_key))
+    if old.cost_key is not None and new.cost_key is not None:
+        # A term of the key (its base share, base amount, unit) is a change of the key too.
+        for term in dict.fromkeys([*old.key_terms, *new.key_terms]):
+            a, b = old.key_terms.get(term), new.key_terms.get(term)
+            if a != b:
+                lines.append(f"{term}: {a or '–'} → {b or '–'}")
+                fields.append((term, a, b))
     if _differ(old.cost_key_text, new.cost_key_text):
         replacements.append((old.cost_key_text, new.cost_key_text))
     for party, values in new.costs.items():
         before = old.costs.get(party)
         if before is None:
+            # A new party's share and amounts: what it is asked to pay is part of the change.
+            if old.costs:
+                lines.append(f"{party} ({labels['endring_ny_part']}): " + "; ".join(
+                    f"{_column(column)}: {value}" for column, value in values.items()))
+                fields += [(f"{party}: {column}", None, value)
+                           for column, value in values.items()]
             continue
+        # Each value with its column ("budsjett 2027"): two budget years are not confused.
         pairs = [(column, before[column], value) for column, value in values.items()
                  if column in before and before[column] != value]
         if pairs:
-            lines.append(f"{party}: " + ", ".join(f"{a} → {b}" for _, a, b in pairs))
+            lines.append(f"{party}: " + "; ".join(f"{_column(column)}: {a} → {b}"
+                                                   for column, a, b in pairs))
             fields += [(f"{party}: {column}", a, b) for column, a, b in pairs]
+    for party, values in old.costs.items():
+        if party not in new.costs and new.costs:
+            lines.append(f"{party} ({labels['endring_part_fjernet']}): " + "; ".join(
+                f"{_column(column)}: {value}" for column, value in values.items()))
+            fields += [(f"{party}: {column}", value, None) for column, value in values.items()]
     if lines or old.costs != new.costs:
         out.append(DataChange("økonomi", tuple(lines), tuple(fields), tuple(replacements),
                               tables=True))
@@ -281,6 +343,11 @@ def data_changes(old: Facts, new: Facts, labels: dict[str, str]) -> list[DataCha
             out.append(DataChange(topic, (f"{labels[label]}: {a} → {b}",),
                                   ((labels[label], a, b),), ((a, b),)))
     return out
+
+
+def _column(heading: str) -> str:
+    """A column heading inside a sentence: "Budsjett 2027" -> "budsjett 2027"."""
+    return heading[:1].lower() + heading[1:]
 
 
 def _differ(a: str | None, b: str | None) -> bool:

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from .diff import BlockChange, ClauseChange, Comparison, Words
+from .case_diff import Group
+from .diff import BlockChange, ClauseChange, Comparison, HeadChange, Words, squash
 from .document import Clause, Table
 
 CSS = """
@@ -30,7 +31,7 @@ tr.insert td { background: #dcf5e3; }
 def to_json(comparison: Comparison) -> dict[str, Any]:
     """Machine-readable: one entry per change. A clause change that follows entirely from a
     data-level change is listed under it, not again on its own."""
-    changes: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = [_head_json(change) for change in comparison.head]
     for data in comparison.data:
         changes.append({
             "kind": "data",
@@ -43,7 +44,20 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
     if comparison.renumbered:
         changes.append({"kind": "renumbered", "clauses": [
             {"id": clause_id, "old": a, "new": b} for clause_id, a, b in comparison.renumbered]})
-    return {"old": comparison.old.label, "new": comparison.new.label, "changes": changes}
+    documents = [{
+        "kind": copies.kind,
+        "added": list(copies.added),
+        "removed": list(copies.removed),
+        "groups": [{"councils": "all" if group.every else list(group.councils),
+                    "changes": [_head_json(c) for c in group.head]
+                    + [_clause_json(c) for c in group.clauses]} for group in copies.groups],
+    } for copies in comparison.documents if not copies.empty]
+    return {"old": comparison.old.label, "new": comparison.new.label, "changes": changes,
+            "documents": documents}
+
+
+def _head_json(change: HeadChange) -> dict[str, Any]:
+    return {"kind": "head", "field": change.field, "old": change.old, "new": change.new}
 
 
 def _clause_json(change: ClauseChange) -> dict[str, Any]:
@@ -79,7 +93,7 @@ def _content(block) -> Any:
         return {"header": list(block.header), "rows": [list(r) for r in block.rows],
                 "total": list(block.total) if block.total else None}
     label = getattr(block, "label", "")
-    return " ".join(f"{label} {block.text}".split())
+    return squash(f"{label} {block.text}")
 
 
 # --- terminal -------------------------------------------------------------------------------
@@ -124,6 +138,10 @@ def to_terminal(comparison: Comparison, labels: dict[str, str], color: bool) -> 
                 out.append(indent + inserted(_content(block.new)))
         return out
 
+    def head_line(change: HeadChange) -> str:
+        return f"{change.field}: " + inline(_head_words(change))
+
+    lines += [bold(head_line(change)) for change in comparison.head]
     for data in comparison.data:
         lines.append(bold(f"{labels['endring_data']}:"))
         lines += [f"  {line}" for line in data.lines]
@@ -137,7 +155,38 @@ def to_terminal(comparison: Comparison, labels: dict[str, str], color: bool) -> 
         lines += clause_lines(change, "    ")
     if comparison.renumbered:
         lines.append(bold(f"{labels['endring_omnummerert']}:") + " " + _moves(comparison))
+    for copies in comparison.documents:
+        for name in copies.added:
+            lines.append(bold(f"{copies.labels['endring_nytt_dokument']}: {copies.name}, {name}"))
+        for name in copies.removed:
+            lines.append(bold(f"{copies.labels['endring_dokument_fjernet']}: "
+                              f"{copies.name}, {name}"))
+        for group in copies.groups:
+            lines.append(bold(f"{copies.name}, {_councils(group, copies.labels)}:"))
+            lines += [f"    {head_line(change)}" for change in group.head]
+            for change in group.clauses:
+                lines.append(f"    {copies.labels[_KIND_LABELS[change.kind]]}: {_title(change)}")
+                if change.heading:
+                    lines.append("        " + inline(change.heading))
+                lines += clause_lines(change, "        ")
     return "\n".join(lines) + "\n"
+
+
+def _councils(group: Group, labels: dict[str, str]) -> str:
+    """ "alle kommuner", or the councils named: "Lillehammer kommune, Gausdal kommune" """
+    return labels["endring_alle_kommuner"] if group.every else ", ".join(group.councils)
+
+
+def _head_words(change: HeadChange) -> tuple[Words, ...]:
+    """A head field's change as words: the whole old value replaced by the new one."""
+    out = []
+    if change.old is not None:
+        out.append(Words("-", change.old))
+    if change.old is not None and change.new is not None:
+        out.append(Words("=", " → "))
+    if change.new is not None:
+        out.append(Words("+", change.new))
+    return tuple(out)
 
 
 def _moves(comparison: Comparison) -> str:
@@ -195,6 +244,7 @@ def to_html(comparison: Comparison, labels: dict[str, str]) -> str:
             f"<ins>{e(comparison.new.label)}</ins></p>"]
     if comparison.empty:
         body.append(f"<p>{e(labels['endring_ingen'])}</p>")
+    body += _head_html(comparison.head)
     for data in comparison.data:
         body.append(f"<h2>{e(labels['endring_data'])}</h2>")
         body.append('<ul class="data">' + "".join(f"<li>{e(line)}</li>" for line in data.lines)
@@ -211,9 +261,32 @@ def to_html(comparison: Comparison, labels: dict[str, str]) -> str:
         body += _clause_html(change)
     if comparison.renumbered:
         body.append(f"<h2>{e(labels['endring_omnummerert'])}</h2><p>{e(_moves(comparison))}</p>")
+    for copies in comparison.documents:
+        for key, names in (("endring_nytt_dokument", copies.added),
+                           ("endring_dokument_fjernet", copies.removed)):
+            body += [f'<h2><span class="kind">{e(copies.labels[key])}:</span> '
+                     f"{e(copies.name)}, {e(name)}</h2>" for name in names]
+        for group in copies.groups:
+            body.append(f"<h2>{e(copies.name)}, {e(_councils(group, copies.labels))}</h2>")
+            body += _head_html(group.head)
+            for change in group.clauses:
+                body.append(f'<h3><span class="kind">'
+                            f"{e(copies.labels[_KIND_LABELS[change.kind]])}:</span> "
+                            f"{e(_title(change))}</h3>")
+                if change.heading:
+                    body.append(f"<p>{_words_html(change.heading)}</p>")
+                body += _clause_html(change)
     return (f'<!DOCTYPE html>\n<html lang="{e(comparison.new.document.language)}">\n<head>'
             f'<meta charset="utf-8"><title>{e(title)}</title><style>{CSS}</style></head>\n'
             "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def _head_html(changes) -> list[str]:
+    if not changes:
+        return []
+    return ['<ul class="data">' + "".join(
+        f"<li>{html.escape(c.field)}: {_words_html(_head_words(c))}</li>" for c in changes)
+        + "</ul>"]
 
 
 def _words_html(words: tuple[Words, ...]) -> str:

@@ -11,6 +11,29 @@ BOOKMARK_PREFIX = "_samdok_"
 END_BOOKMARK = "_samdok"  # where the last clause ends; no clause id gives this name
 
 
+# The document kind goes in the core properties' keywords. python-docx 1.2 writes and reads
+# a second "keywords" element in the wrong namespace and ignores the real one a template
+# has, so a tjenesteavtale or saksframlegg read back as a samarbeidsavtale: the real element
+# is set and read here.
+CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def set_kind(props, kind: str) -> None:
+    """Record the document kind in the core properties (props: python-docx CoreProperties)."""
+    element = props._element
+    found = element.find(f"{{{CORE_PROPERTIES}}}keywords")
+    if found is None:
+        found = element.makeelement(f"{{{CORE_PROPERTIES}}}keywords", {})
+        element.append(found)
+    found.text = kind
+
+
+def kind_of(props) -> str:
+    """The document kind set_kind() recorded, or "" when there is none."""
+    found = props._element.find(f"{{{CORE_PROPERTIES}}}keywords")
+    return (found.text or "").strip() if found is not None else ""
+
+
 def bookmark_name(clause_id: str) -> str:
     """The hidden bookmark that carries a clause id: "_samdok_" and the id, spelled with
     letters, digits and "_" only (Word's rule for names): "_" doubled, any other character as

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 
 from .document import Block, Clause, Document, Item, Paragraph, SubHeading, Table
 from .docx_guard import checked_package, refuse_active_content
-from .docx_marks import END_BOOKMARK, clause_id, paragraph_text
+from .docx_marks import END_BOOKMARK, clause_id, kind_of, paragraph_text
 from .errors import CaseError, Problem
 
 # Paragraph styles (ids) of the standard template's blocks; any other style is running text.
@@ -59,7 +59,9 @@ def read_docx(data: bytes, shown: str) -> ReadBack:
 
     def close() -> None:
         if current is not None:
-            clauses.append(Clause(current[0], current[1], current[2], tuple(blocks)))
+            # A heading without a number (a submission's) is an unnumbered clause.
+            clauses.append(Clause(current[0], current[1], current[2], tuple(blocks),
+                                  numbered=current[1] > 0))
             elements[current[0]] = list(parts)
 
     for el in word.element.body:
@@ -89,7 +91,7 @@ def read_docx(data: bytes, shown: str) -> ReadBack:
                                  "samdok build")])
     props = word.core_properties
     document = Document(
-        kind=props.keywords or "samarbeidsavtale",
+        kind=kind_of(props) or props.keywords or "samarbeidsavtale",
         case_id=Path(shown).stem,
         title=props.title or "",
         subtitle=props.subject or "",

@@ -13,7 +13,7 @@ from jinja2 import TemplateError as JinjaError
 from markupsafe import Markup
 
 from .document import Document, Table
-from .docx_marks import mark_clauses
+from .docx_marks import mark_clauses, set_kind
 from .errors import TemplateError
 from .sandbox import word_environment
 from .word_context import template_context
@@ -56,19 +56,28 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
     props.subject = document.subtitle
     props.language = LANGUAGE_TAGS[document.language]
     props.author = "samdok"
-    props.keywords = document.kind
+    set_kind(props, document.kind)
     tpl.save(str(out))
 
 
 def _table(table: Table, tpl: DocxTemplate):
     """A model table as a Word table in the template's 'Samdok tabell' style."""
     sub = tpl.new_subdoc()
-    rows = [table.header, *table.rows] + ([table.total] if table.total else [])
     word = sub.add_table(rows=0, cols=len(table.header))
     _style_id(word._tbl.tblPr, "w:tblStyle", TABLE_STYLE)
     widths = [col.get(qn("w:w")) for col in word._tbl.tblGrid.gridCol_lst]
     # The rows are written as XML text and parsed at once: python-docx's cell and run objects
     # took a third of a second for a 357-party cost table, in every council's submission.
+    xml = table_rows_xml(table, widths)
+    word._tbl.extend(parse_xml(xml).tr_lst)
+    return sub
+
+
+def table_rows_xml(table: Table, widths: list[str]) -> str:
+    """A model table's rows as a w:tbl of Word XML (no table properties): header and total
+    row bold, numbers aligned right, each cell as wide as its column. The redline writes an
+    old table this way too, so it looks like the table it was."""
+    rows = [table.header, *table.rows] + ([table.total] if table.total else [])
     xml = [f"<w:tbl {nsdecls('w')}>"]
     for r, values in enumerate(rows):
         emphasis = r == 0 or (table.total is not None and r == len(rows) - 1)
@@ -82,8 +91,7 @@ def _table(table: Table, tpl: DocxTemplate):
                        f"<w:r><w:rPr>{bold}</w:rPr>{_run_text(value)}</w:r></w:p></w:tc>")
         xml.append("</w:tr>")
     xml.append("</w:tbl>")
-    word._tbl.extend(parse_xml("".join(xml)).tr_lst)
-    return sub
+    return "".join(xml)
 
 
 def _run_text(value: str) -> str:

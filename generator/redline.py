@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import io
 import tempfile
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from .diff import Comparison, Version, Words, align, compare, units, words
+from .diff import Comparison, Version, Words, align, compare, squash, units, words
 from .document import Clause, Item, Table
+from .docx_marks import paragraph_text
 from .docx_reader import ReadBack, read_docx
 from .errors import OutputError
 
@@ -82,6 +84,8 @@ def write_redline(comparison: Comparison, templates: Path, out: Path,
                 anchor.addprevious(el)
         else:
             _annotate(change.old, change.new, elements[change.id], body, marks)
+    if result.head:
+        _annotate_head(comparison.old.document, templates, body, elements, order, marks)
     buffer = io.BytesIO()
     read_back.word.save(buffer)
     try:
@@ -89,6 +93,84 @@ def write_redline(comparison: Comparison, templates: Path, out: Path,
     except OSError as exc:
         raise OutputError(f"{out}: cannot write ({exc.strerror}); hint: close the file if it is "
                           "open in Word, and check the folder exists") from None
+
+
+def write_redlines(comparison: Comparison, templates: Path, out: Path,
+                   read_back: ReadBack | None = None) -> list[Path]:
+    """The redline of the compared document at `out`, and one beside it for each council's
+    copy of the submission that changed: out's name with the copy's ("endringer.docx" ->
+    "endringer-saksframlegg-3405.docx"). The files written, in that order."""
+    write_redline(comparison, templates, out, read_back)
+    written = [out]
+    for copies in comparison.documents:
+        for stem, copy_comparison in copies.copies.items():
+            if copy_comparison.empty:
+                continue
+            path = out.with_name(f"{out.stem}-{stem}{out.suffix}")
+            write_redline(copy_comparison, templates, path)
+            written.append(path)
+    return written
+
+
+def _head_region(body, elements, order: list[str]) -> list:
+    """The body elements before the first clause: the title and a submission's head."""
+    first = elements[order[0]][0] if order else None
+    out = []
+    for el in body:
+        if el is first or el.tag == qn("w:sectPr"):
+            break
+        out.append(el)
+    return out
+
+
+def _annotate_head(old, templates: Path, body, elements, order: list[str],
+                   marks: _Marks) -> None:
+    """Tracked changes in the head (the title; a council's numbers, officer, date, meetings):
+    the old version is written with the same template, and its head compared with this one
+    element by element, table rows by row."""
+    from .docx_writer import write_docx
+
+    with tempfile.TemporaryDirectory(prefix="samdok-redline-") as folder:
+        base = Path(folder) / "old.docx"
+        write_docx(old, templates, base)
+        before = read_docx(base.read_bytes(), "old")
+    old_region = _head_region(before.word.element.body, before.elements,
+                              [c.id for c in before.document.clauses])
+    new_region = _head_region(body, elements, order)
+    if [el.tag for el in old_region] != [el.tag for el in new_region]:
+        return  # not the same template: the head's changes stay in the text report only
+    for a, b in zip(old_region, new_region, strict=True):
+        if b.tag == qn("w:p"):
+            if paragraph_text(a) != paragraph_text(b):
+                _rewrite(b, "", words(paragraph_text(a), paragraph_text(b)), marks)
+        elif b.tag == qn("w:tbl"):
+            _replace_rows(list(a.iter(qn("w:tr"))), list(b.iter(qn("w:tr"))), marks)
+
+
+def _row_text(tr) -> tuple[str, ...]:
+    return tuple(" ".join(paragraph_text(p) for p in tc.iter(qn("w:p")))
+                 for tc in tr.iter(qn("w:tc")))
+
+
+def _replace_rows(old: list, new: list, marks: _Marks) -> None:
+    """Rows of the old table that are not in the new one go in deleted, before the row that
+    took their place; new rows are marked inserted."""
+    a, b = [_row_text(tr) for tr in old], [_row_text(tr) for tr in new]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        for tr in new[j1:j2]:
+            _row_mark(tr, "w:ins", marks)
+            for p in tr.iter(qn("w:p")):
+                _wrap_runs(p, "w:ins", marks)
+        anchor = new[j1] if j1 < len(new) else None
+        for tr in old[i1:i2]:
+            gone = copy.deepcopy(tr)
+            _delete_row(gone, marks)
+            if anchor is not None:
+                anchor.addprevious(gone)
+            else:
+                new[-1].addnext(gone)
 
 
 def _no_labels(comparison: Comparison) -> dict[str, str]:
@@ -145,7 +227,7 @@ def _annotate(old: Clause, new: Clause, parts: list, body, marks: _Marks) -> Non
 
 def _text(block, with_label: bool = True) -> str:
     label = getattr(block, "label", "") if with_label else ""
-    return " ".join(f"{label} {block.text}".split())
+    return squash(f"{label} {block.text}")
 
 
 # --- paragraphs ------------------------------------------------------------------------------
@@ -286,8 +368,10 @@ def _example(body, style: str | None):
 # --- tables ----------------------------------------------------------------------------------
 
 def _replace_table(old: Table, new: Table, tbl, marks: _Marks) -> None:
-    """Same shape: word changes cell by cell. Otherwise the old table deleted before the new
-    one, which is marked inserted (Word tracks rows, not columns)."""
+    """Same shape: each changed row as the old row deleted before the new row inserted, so
+    every cell keeps one value on one line, as in the document (old and new words side by side
+    in a cell made it wrap: "kr 9 294 31510 61 9 719"). Otherwise the old table deleted before
+    the new one, which is marked inserted (Word tracks rows, not columns)."""
     old_rows = [old.header, *old.rows] + ([old.total] if old.total else [])
     new_rows = [new.header, *new.rows] + ([new.total] if new.total else [])
     trs = list(tbl.iter(qn("w:tr")))
@@ -298,30 +382,63 @@ def _replace_table(old: Table, new: Table, tbl, marks: _Marks) -> None:
         _mark_inserted(tbl, marks)
         return
     for tr, a, b in zip(trs, old_rows, new_rows, strict=True):
-        for tc, before, after in zip(tr.iter(qn("w:tc")), a, b, strict=False):
-            if before != after:
-                p = tc.find(qn("w:p"))
-                _rewrite(p, "", words(before, after), marks)
+        if a == b:
+            continue
+        before = copy.deepcopy(tr)
+        for tc, value in zip(before.iter(qn("w:tc")), a, strict=False):
+            _set_cell(tc, value)
+        _delete_row(before, marks)
+        tr.addprevious(before)
+        _row_mark(tr, "w:ins", marks)
+        for p in tr.iter(qn("w:p")):
+            _wrap_runs(p, "w:ins", marks)
+
+
+def _set_cell(tc, value: str) -> None:
+    """A cell's text replaced by value, in the formatting of its first run."""
+    paragraphs = tc.findall(qn("w:p"))
+    for extra in paragraphs[1:]:
+        tc.remove(extra)
+    p = paragraphs[0]
+    first = next(p.iter(qn("w:r")), None)
+    rpr = first.find(qn("w:rPr")) if first is not None else None
+    for el in [el for el in p if el.tag != qn("w:pPr")]:
+        p.remove(el)
+    p.append(_run(value, rpr))
+
+
+def _delete_row(tr, marks: _Marks) -> None:
+    """A row as deleted: the row itself and the text in it (a cell keeps its paragraph mark,
+    which Word cannot delete on its own)."""
+    _row_mark(tr, "w:del", marks)
+    for p in tr.iter(qn("w:p")):
+        _wrap_runs(p, "w:del", marks)
 
 
 def _deleted_table(table: Table, body, marks: _Marks, like=None):
-    """A table of the old version only, every row and its text deleted."""
+    """A table of the old version only, every row and its text deleted, written as the Word
+    writer writes tables (column widths, bold header and sum, numbers on the right) so it
+    looks as it did."""
+    from docx.oxml import parse_xml
+
+    from .docx_writer import table_rows_xml
+
     like = like if like is not None else next(body.iter(qn("w:tbl")), None)
     tbl = OxmlElement("w:tbl")
     if like is not None and like.find(qn("w:tblPr")) is not None:
         tbl.append(copy.deepcopy(like.find(qn("w:tblPr"))))
+    # As wide as the table it stood for: that table's width, shared evenly, as the writer does.
+    columns = like.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}") if like is not None else []
+    total = sum(int(c.get(qn("w:w"), "0")) for c in columns
+                if c.get(qn("w:w"), "").isdigit()) or 8640
+    width = str(total // max(len(table.header), 1))
     grid = OxmlElement("w:tblGrid")
     for _ in table.header:
-        grid.append(OxmlElement("w:gridCol"))
+        col = OxmlElement("w:gridCol")
+        col.set(qn("w:w"), width)
+        grid.append(col)
     tbl.append(grid)
-    cell_like = next(like.iter(qn("w:p")), None) if like is not None else None
-    for row in [table.header, *table.rows] + ([table.total] if table.total else []):
-        tr = OxmlElement("w:tr")
+    for tr in parse_xml(table_rows_xml(table, [width] * len(table.header))).findall(qn("w:tr")):
+        _delete_row(tr, marks)
         tbl.append(tr)
-        _row_mark(tr, "w:del", marks)
-        for value in row:
-            tc = OxmlElement("w:tc")
-            tc.append(_deleted_paragraph(value, cell_like, marks))
-            tr.append(tc)
     return tbl
-

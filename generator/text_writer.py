@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import re
+
 from .document import Document, Item, SubHeading, Table
 from .errors import ConversionError
 
 
+def case_markdown(documents: list[Document]) -> str:
+    """Every document of a case as Markdown, one after the other with a blank line between."""
+    return "\n".join(markdown(document) for document in documents)
+
+
 def markdown(document: Document) -> str:
-    """The document model as Markdown: numbered clause headings, lists, pipe tables."""
+    """The document model as Markdown: the head (a council's copy of a submission: its
+    municipality, numbers, officer, date and route), numbered clause headings, lists, pipe
+    tables; a blank line between any two blocks."""
     lines = [f"# {document.title}", ""]
     if document.subtitle:
         lines += [document.subtitle, ""]
+    lines += _head(document)
     for clause in document.clauses:
         lines += [f"## {clause.numbered_heading}", ""]
         for block in clause.blocks:
+            if not isinstance(block, Item) and lines[-1] != "":
+                lines.append("")  # a list ends before the next paragraph, heading or table
             if isinstance(block, Table):
                 lines += _table(block) + [""]
             elif isinstance(block, SubHeading):
                 lines += [f"### {block.label} {block.text}".replace("###  ", "### "), ""]
             elif isinstance(block, Item):
-                label = "" if block.label in ("–", "-", "•") else f"{block.label} "
-                lines.append(f"- {label}{block.text}")
+                lines.append(_item(block))
             else:
-                if lines and lines[-1].startswith("- "):
-                    lines.append("")
                 lines += [block.text, ""]
         if lines[-1] != "":
             lines.append("")
@@ -36,6 +45,38 @@ def markdown(document: Document) -> str:
             lines.append(f"- {s.party}" + (f": {who}" if who else ""))
         lines.append("")
     return "\n".join(lines)
+
+
+def _item(item: Item) -> str:
+    """A numbered item as Markdown numbers it ("1. …"); any other as a bullet, with its label
+    ("- i. …") unless the label is itself a bullet."""
+    if re.fullmatch(r"\d+[.)]", item.label):
+        return f"{item.label} {item.text}"
+    label = "" if item.label in ("–", "-", "•", "") else f"{item.label} "
+    return f"- {label}{item.text}"
+
+
+def _head(document: Document) -> list[str]:
+    """A submission's head, as its Word template prints it: the municipality, then its archive
+    case number, archive code, officer and date, then the meetings the case goes to."""
+    head, labels = document.header, document.labels
+    if not head:
+        return []
+    lines = []
+    if head.get("kommune"):
+        lines += [f"**{head['kommune']}**", ""]
+    fields = [key for key in ("arkivsak", "arkiv", "saksbehandler", "dato") if key in head]
+    if fields:
+        lines += _table(Table(tuple(labels.get(key, key) for key in fields),
+                              (tuple(str(head[key]) for key in fields),))) + [""]
+    route = head.get("behandling") or ()
+    if route:
+        columns = ("saksnr", "utvalg", "møtedato")
+        names = (labels.get("utvalgssak", "saksnr"), labels.get("utvalg", "utvalg"),
+                 labels.get("møtedato", "møtedato"))
+        lines += _table(Table(names, tuple(tuple(str(meeting.get(c, "")) for c in columns)
+                                           for meeting in route))) + [""]
+    return lines
 
 
 def _table(table: Table) -> list[str]:
