@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from . import caseid, costs, register
 from .crosschecks import check_documents, check_economy, check_parties
-from .errors import CaseError, Problem
+from .errors import CaseError, Problem, shorten
 from .load import LoadedFile, load_yaml
 
 
@@ -439,7 +439,7 @@ def _suggest(word: str, options: list[str]) -> str:
 def _describe(error: dict[str, Any]) -> tuple[str, str]:
     """Plain message and hint for one pydantic error."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
-    shown = _shorten(repr(value)) if not isinstance(value, dict | list) else type(value).__name__
+    shown = shorten(repr(value), 60) if not isinstance(value, dict | list) else type(value).__name__
     if kind in ("municipality", "case_id", "bound"):
         return ctx["message"], ctx["hint"]
     if kind == "missing":
@@ -491,11 +491,6 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     if kind == "value_error":
         return error["msg"].removeprefix("Value error, "), ""
     return error["msg"], ""
-
-
-def _shorten(text: str, most: int = 60) -> str:
-    """text cut to `most` characters, so a message stays one line however long the value."""
-    return text if len(text) <= most else text[:most] + "…"
 
 
 def _loc_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_INVALID, CaseError, SamdokError
+from .errors import EXIT_INVALID, CaseError, SamdokError, shorten
 
 
 def _handle_errors(command):
@@ -305,8 +305,9 @@ def text(file: str) -> None:
     path = Path(file)
     if path.suffix.lower() == ".docx":
         from .text_writer import docx_markdown
+        from .versions import read
 
-        click.echo(docx_markdown(path.read_bytes(), file), nl=False)
+        click.echo(docx_markdown(read(file)[1], file), nl=False)
         return
     from .case import load_case
     from .compose import compose
@@ -435,11 +436,11 @@ def signatures(ctx: click.Context, pdf: Path, trust: tuple[Path, ...]) -> None:
         click.echo(f"   trusted:  {'' if check.trusted is not False else 'NO: '}"
                    f"{check.trust_note}")
         if verbose and check.detail:
-            click.echo(f"   details:  {_shorten(check.detail)}")
+            click.echo(f"   details:  {shorten(check.detail, 2000)}")
     for finding in report.findings:
         click.echo(f"NO: revision {finding.revision + 1} {finding.text}", err=True)
         if verbose and finding.detail:
-            click.echo(f"    details: {_shorten(finding.detail)}", err=True)
+            click.echo(f"    details: {shorten(finding.detail, 2000)}", err=True)
     if report.uncovered_bytes:
         click.echo(f"NO: {report.uncovered_bytes} byte(s) after the last signature are not "
                    "covered by any signature: the file was changed after signing", err=True)
@@ -456,13 +457,6 @@ def signatures(ctx: click.Context, pdf: Path, trust: tuple[Path, ...]) -> None:
         sys.exit(EXIT_INVALID)
     click.echo(f"{pdf}: {count} signature(s), all intact; nothing but signing changed the "
                "file after any of them")
-
-
-def _shorten(text: str, limit: int = 2000) -> str:
-    """pyHanko's words on one line, cut: they can list every object of a revision."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + f" … ({len(text) - limit} more "\
-        "characters)"
 
 
 if __name__ == "__main__":

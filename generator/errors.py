@@ -11,6 +11,13 @@ EXIT_USAGE = 2  # wrong command-line use (click uses 2 as well)
 EXIT_ENVIRONMENT = 3  # conversion or environment failure (LibreOffice missing, crashed, ...)
 
 
+def shorten(text: str, most: int) -> str:
+    """text on one line, cut to `most` characters, so a message stays readable however long
+    the value it quotes."""
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most] + "…"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in an input file, with where it is and how to fix it."""

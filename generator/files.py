@@ -1,5 +1,5 @@
-"""Writing files safely: one atomic write (temporary + fsync + rename), exclusive temporaries,
-no symlinks followed."""
+"""Files read and written safely: reads bounded in size, one atomic write (temporary + fsync +
+rename), exclusive temporaries, no symlinks followed."""
 
 from __future__ import annotations
 
@@ -141,3 +141,10 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """A file's first limit + 1 bytes at most: more than limit means too large, and a huge
+    file (or /dev/zero) is never read whole into memory. OSError is the caller's to report."""
+    with path.open("rb") as file:
+        return file.read(limit + 1)

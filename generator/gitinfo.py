@@ -146,10 +146,12 @@ def head(path: Path) -> str | None:
 _NOT_A_REVISION = re.compile(r"^-|[\x00-\x1f\x7f]")
 
 
-def show(path: Path, revision: str, shown: str) -> bytes:
+def show(path: Path, revision: str, shown: str, limit: int) -> bytes:
     """The contents of a file at a git revision: the revision resolved to a commit first
     (`git rev-parse --verify --end-of-options REV^{commit}`), then the file's blob read by
-    its commit hash (`git cat-file blob HASH:./file`: no textconv, no filters)."""
+    its commit hash (`git cat-file blob HASH:./file`: no textconv, no filters), if it is at
+    most `limit` bytes: git packs repeated bytes so well that a small repository can hold a
+    blob of gigabytes."""
     where = _folder(path)
     if repository(where) is None:
         raise CaseError([Problem(shown, None, None, "", f"{path.parent} is not in a git work tree",
@@ -166,6 +168,12 @@ def show(path: Path, revision: str, shown: str) -> bytes:
         raise CaseError([Problem(shown, None, None, "", f"git has no version of {path.name} "
                                  f"at '{revision}' (no such commit)", hint)])
     full = commit.stdout.decode().strip()
+    size = _git(["cat-file", "-s", f"{full}:./{path.name}"], where)
+    if size is not None and size.returncode == 0 and int(size.stdout.strip() or 0) > limit:
+        raise CaseError([Problem(shown, None, None, "", f"the file at '{revision}' is larger "
+                                 f"than {limit:,} bytes",
+                                 "a case file holds text and figures (the largest real ones "
+                                 "are about 100 KB); check the revision")])
     result = _git(["cat-file", "blob", f"{full}:./{path.name}"], where)
     if result is None or result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if result \

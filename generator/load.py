@@ -13,8 +13,8 @@ from ruamel.yaml.events import CollectionEndEvent, MappingStartEvent, SequenceSt
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
 
-from . import hygiene
-from .errors import CaseError, Problem
+from . import files, hygiene
+from .errors import CaseError, Problem, shorten
 
 FieldPath = tuple[str | int, ...]
 
@@ -117,8 +117,7 @@ def read_text(path: Path, shown: str, data: bytes | None = None) -> str:
             raise CaseError([Problem(shown, None, None, "", "is a folder, not a case file",
                                      "name a .yaml file inside it")])
         try:
-            with path.open("rb") as file:  # read no more than the limit: /dev/zero has no end
-                data = file.read(MAX_FILE_BYTES + 1)
+            data = files.read_at_most(path, MAX_FILE_BYTES)  # /dev/zero has no end
         except OSError as exc:
             raise CaseError([Problem(shown, None, None, "", f"cannot be read: {exc.strerror}",
                                      "check that the file exists and that you may read it")]
@@ -283,7 +282,7 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:
-            shown = _shorten(node.value)
+            shown = shorten(node.value, 40)
             if node.tag.endswith("timestamp"):
                 self.problem(node, path, f"'{shown}' is not a real date ({exc})",
                              "check the day and month; dates are written YYYY-MM-DD")
@@ -292,7 +291,7 @@ class _Builder:
                              "write the figure in digits; no real figure has more than a "
                              "dozen")
             else:
-                self.problem(node, path, f"'{shown}' cannot be read ({_shorten(str(exc))})",
+                self.problem(node, path, f"'{shown}' cannot be read ({shorten(str(exc), 40)})",
                              "write a plain number or text")
             return node.value
         if isinstance(value, str):
@@ -335,11 +334,6 @@ def _position(text: str, mark: Any, index: int) -> tuple[int, int]:
     last = max(between.rfind("\n"), between.rfind("\r"))
     rest = between[last + 1:]
     return mark.line + 1 + breaks, len(rest) - rest.count("\ufeff") + 1
-
-
-def _shorten(text: str, most: int = 40) -> str:
-    """text, cut to `most` characters so a message stays one line."""
-    return text if len(text) <= most else text[:most] + "…"
 
 
 def _raw_problems(shown: str, text: str) -> list[Problem]:

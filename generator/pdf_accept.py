@@ -32,7 +32,7 @@ def refusal(pdf: Path, asked: Asked | None = None) -> str | None:
         with pikepdf.open(pdf, attempt_recovery=False) as doc:
             if len(doc.pages) == 0:
                 return "the PDF has no pages"
-            failures = pdfa._identification(doc) + pdfa._tags(doc)
+            failures = pdfa.identification_failures(doc) + pdfa.tag_failures(doc)
             if not failures and asked is not None:
                 failures = _asked(doc, asked)
             warnings = doc.get_warnings()

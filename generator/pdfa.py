@@ -57,7 +57,7 @@ def archive_claims(pdf: Path | BinaryIO) -> list[Failure]:
 
     try:
         with pikepdf.open(pdf) as doc:
-            return _identification(doc) + _metadata(doc)
+            return identification_failures(doc) + _metadata(doc)
     except pikepdf.PdfError as exc:
         return [Failure("PDF", f"cannot be read ({exc})")]
 
@@ -81,7 +81,7 @@ def check(pdf: Path, language: str, title: str) -> list[Failure]:
     except (pikepdf.PdfError, OSError) as exc:
         return [Failure("PDF", f"cannot be read ({exc})")]
     with doc:
-        failures = _identification(doc) + _tags(doc) + _language(doc, language)
+        failures = identification_failures(doc) + tag_failures(doc) + _language(doc, language)
         failures += _title(doc, title) + _metadata(doc)
         embedded, missing = _font_names(doc)
     failures += [Failure("fonts", f"font '{name}' is not embedded; hint: the template should "
@@ -90,7 +90,7 @@ def check(pdf: Path, language: str, title: str) -> list[Failure]:
     return failures + _letters(pdf, embedded)
 
 
-def _identification(doc) -> list[Failure]:
+def identification_failures(doc) -> list[Failure]:
     meta = doc.open_metadata(set_pikepdf_as_editor=False)
     part, level = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
     if not part:
@@ -103,7 +103,7 @@ def _identification(doc) -> list[Failure]:
     return failures
 
 
-def _tags(doc) -> list[Failure]:
+def tag_failures(doc) -> list[Failure]:
     failures = []
     mark = doc.Root.get("/MarkInfo")
     if mark is None or not bool(mark.get("/Marked", False)):

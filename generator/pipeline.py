@@ -354,7 +354,12 @@ def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
         if target.is_dir() and not target.is_symlink():
             raise OutputError(f"{target}: cannot write: a folder is in the way; no output was "
                               "replaced; hint: move the folder away and build again")
-    aside_folder = Path(tempfile.mkdtemp(prefix=".samdok-earlier-", dir=out))
+    try:
+        aside_folder = Path(tempfile.mkdtemp(prefix=".samdok-earlier-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write ({exc.strerror}); no output was replaced; "
+                          "hint: check the free space and permissions of the output folder"
+                          ) from None
     made: list[Path] = []  # case folders made here
     aside: list[tuple[Path, Path]] = []  # (target, where its earlier file waits)
     placed: list[Path] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import gitinfo
+from . import docx_guard, files, gitinfo
 from .case import LoadedCase, load_case
 from .clauses import library
 from .compose import build_context, compose
@@ -17,6 +17,7 @@ from .document import Document, Table
 from .docx_reader import ReadBack, read_docx
 from .drafts import with_standard_labels
 from .errors import CaseError, Problem
+from .load import MAX_FILE_BYTES
 
 
 def split(arg: str) -> tuple[Path, str | None]:
@@ -31,13 +32,24 @@ def split(arg: str) -> tuple[Path, str | None]:
 def read(arg: str) -> tuple[Path, bytes]:
     """The file a version argument names, and its contents (at the revision, if given)."""
     path, revision = split(arg)
+    # Read no more than the file may be: a Word file's zip, or a case file.
+    limit = docx_guard.MAX_SIZE if path.suffix.lower() == ".docx" else MAX_FILE_BYTES
     if revision is not None:
-        return path, gitinfo.show(path, revision, arg)
+        return path, gitinfo.show(path, revision, arg, limit)
     if not path.is_file():
         raise CaseError([Problem(arg, None, None, "", "file not found",
                                  "give a case file, a .docx samdok built, or FILE@REV for a "
                                  "version in git")])
-    return path, path.read_bytes()
+    try:
+        data = files.read_at_most(path, limit)
+    except OSError as exc:
+        raise CaseError([Problem(arg, None, None, "", f"cannot be read: {exc.strerror}",
+                                 "check that the file exists and that you may read it")]
+                        ) from None
+    if len(data) > limit:
+        raise CaseError([Problem(arg, None, None, "", f"the file is larger than {limit:,} bytes",
+                                 "check that this is the file you meant")])
+    return path, data
 
 
 def load(arg: str, templates: Path, kind: str | None = None, stem: str | None = None

@@ -197,7 +197,7 @@ def test_a_repository_runs_none_of_its_commands(tmp_path: Path) -> None:
     assert found.commit is not None and found.dirty is False
     assert gitinfo.changes(templates) == ["?? templates/x.yaml"]
     assert gitinfo.head(case) is not None
-    assert gitinfo.show(case, "HEAD~2", "x").startswith(b"# Draft 1")
+    assert gitinfo.show(case, "HEAD~2", "x", 10**6).startswith(b"# Draft 1")
     case.write_text("endret\n", encoding="utf-8")
     assert gitinfo.state(case).dirty is True
     assert gitinfo.changes(case) == ["M cases/diff.yaml"]
@@ -461,3 +461,24 @@ def test_a_field_that_fetches_or_runs_never_reaches_the_redline(tmp_path: Path, 
                                               _char("end")).encode(), 1)}))
     result = CliRunner().invoke(main, ["diff", str(V1), str(page), "--docx", str(redline)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_huge_blob_in_git_is_refused_before_it_is_read(tmp_path: Path, monkeypatch) -> None:
+    """git packs repeated bytes so well that a small repository holds a blob of gigabytes:
+    its size is asked first, and a blob over the case-file limit is never read."""
+    from generator import load
+
+    case = committed_case(tmp_path)
+    monkeypatch.setattr(load, "MAX_FILE_BYTES", 50_000)
+    monkeypatch.setattr("generator.versions.MAX_FILE_BYTES", 50_000)
+    case.write_text(case.read_text(encoding="utf-8") + "#" + " " * 60_000 + "\n",
+                    encoding="utf-8")
+    git(tmp_path, "commit", "-q", "-am", "Stor")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["diff", "cases/diff.yaml@HEAD~1", "cases/diff.yaml@HEAD"])
+    assert result.exit_code == 1, result.output
+    assert "cases/diff.yaml@HEAD: the file at 'HEAD' is larger than 50,000 bytes" in (
+        result.output)
+    working = CliRunner().invoke(main, ["diff", "cases/diff.yaml@HEAD~1", "cases/diff.yaml"])
+    assert working.exit_code == 1, working.output
+    assert "cases/diff.yaml: the file is larger than 50,000 bytes" in working.output
