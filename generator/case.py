@@ -14,7 +14,7 @@ from pydantic.functional_validators import AfterValidator
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from . import caseid, costs, register
+from . import caseid, costs, hygiene, register
 from .crosschecks import check_documents, check_economy, check_parties
 from .errors import CaseError, Problem, shorten
 from .load import LoadedFile, load_yaml
@@ -445,7 +445,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     if kind == "missing":
         return "required field is missing", "add it; see the case-file format in README.md"
     if kind == "extra_forbidden":
-        key = str(error["loc"][-1])
+        key = hygiene.visible(str(error["loc"][-1]))  # no invisible control to the terminal
         if ":" in key:  # "inntreden:Nye kommuner" is a missing space, not a new key
             return f"unknown key '{key}'", "write 'key: value' with a space after the colon"
         here = _keys_at(_loc_path(error["loc"])[:-1])
@@ -518,27 +518,47 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     # if they were not there, and --strict turns them into errors.
     extras = [(loc, message, hint) for loc, message, hint, kind in _errors(data)
               if kind == "extra_forbidden"]
-    warnings = source.warnings + [source.problem(loc, message, hint, key=True,
-                                                 severity="warning")
-                                  for loc, message, hint in extras]
+    # A key that loading refused (a character it may not hold) is not reported again as
+    # unknown: it is unknown only because of that character.
+    refused = {p.line for p in source.errors if p.message.startswith("the key holds")}
+    warnings = source.warnings + [
+        warning for loc, message, hint in extras
+        if (warning := source.problem(loc, message, hint, key=True, severity="warning")).line
+        not in refused]
     cleaned = _without(data, [loc for loc, _, _ in extras])
-    problems: list[Problem] = []
+    # What loading found in single values (an impossible date, a refused tag) comes first;
+    # the model's complaint about the same value (now text, or nothing) would only repeat it.
+    problems: list[Problem] = list(source.errors)
+    taken = {(p.line, p.column) for p in source.errors}
     seen = set()
     for loc, message, hint, _kind in _errors(cleaned):
         if (loc, message) not in seen:  # a union reports one failure per member; say it once
             seen.add((loc, message))
-            problems.append(source.problem(loc, message, hint))
+            problem = source.problem(loc, message, hint)
+            if (problem.line, problem.column) not in taken:
+                problems.append(problem)
     # The register checks read the raw data, so they run (and report) even when other
     # fields are wrong: the user sees every problem in one run.
     reported = {p.field for p in problems}
     checks = (check_parties(data, source) + check_economy(data, source)
               + check_documents(data, source))
-    problems += [p for p in checks if p.field not in reported]
+    problems += [p for p in checks if p.field not in reported
+                 and (p.line, p.column) not in taken]
     if data.get("id") is None:
         problems += _file_name_id(source, path)
     if problems:
-        everything = problems + warnings
-        raise CaseError(sorted(everything, key=lambda p: (p.line or 0, p.column or 0)))
+        # So do the required contents, when the form and documents are readable: otherwise
+        # they would show only once everything else is put right.
+        form, documents = data.get("samarbeidsform"), data.get("dokumenter",
+                                                               ["samarbeidsavtale"])
+        if (form in FORMS and isinstance(documents, list)
+                and all(isinstance(d, str) for d in documents)):
+            from .rules import check_data
+
+            reported = {p.field for p in problems}
+            problems += [p for p in check_data(source, documents, form)
+                         if p.field not in reported]
+        raise CaseError(in_file_order(explain_missing(problems + warnings)))
     case = Case.model_validate(cleaned)
     signed = case.signing.date if case.signing else None
     if signed and case.commencement and case.commencement < signed:
@@ -548,6 +568,41 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
             ("ikrafttredelse",), f"takes effect on {case.commencement}, before it is signed "
             f"on {signed}", "check that a retroactive agreement is meant", severity="warning"))
     return LoadedCase(case, source, path, warnings)
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Sorted by place, the error first of two at one place; those without a place (a
+    missing key) last."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column or 0,
+                                           p.severity != "error"))
+
+
+def explain_missing(problems: list[Problem]) -> list[Problem]:
+    """A missing key written under a misspelt name is reported once, at that name, with the
+    rename as its hint: the unknown-key warning is folded into the missing-key error it
+    explains (the missing key has no line of its own to stand on)."""
+    unknown = {}
+    for p in problems:
+        if p.severity == "warning" and p.message.startswith("unknown key '"):
+            parent, _, key = p.field.rpartition(".")
+            unknown.setdefault(parent, []).append((key, p))
+    out, folded = [], set()
+    for p in problems:
+        missing = p.severity == "error" and (p.message == "required field is missing"
+                                             or p.message.startswith("missing — "))
+        parent, _, key = p.field.rpartition(".")
+        candidates = [(k, w) for k, w in unknown.get(parent, []) if id(w) not in folded]
+        match = difflib.get_close_matches(key, [k for k, _ in candidates], n=1,
+                                          cutoff=0.6) if missing else []
+        if match:
+            near = next(w for k, w in candidates if k == match[0])
+            folded.add(id(near))
+            p = Problem(p.file, near.line, near.column, p.field,
+                        f"{p.message} (written '{match[0]}' here?)",
+                        f"'{match[0]}' is not a key samdok knows, and looks like a "
+                        f"misspelling of '{key}': rename it", p.severity)
+        out.append(p)
+    return [p for p in out if id(p) not in folded]
 
 
 def _file_name_id(source: LoadedFile, path: Path) -> list[Problem]:
@@ -597,4 +652,4 @@ def _without(data: Any, paths: list[tuple]) -> Any:
 def load_case(path: Path, shown: str | None = None, data: bytes | None = None) -> LoadedCase:
     """Read and validate one case file; with `data`, those bytes are its contents (a version
     from git), and path only names it (a case without 'id' takes its id from the name)."""
-    return validate(load_yaml(path, shown, data), path)
+    return validate(load_yaml(path, shown, data, collect=True), path)

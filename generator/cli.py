@@ -12,8 +12,19 @@ from . import __version__
 from .errors import EXIT_INVALID, CaseError, SamdokError, shorten
 
 
+# How the count of problems in case files ends, per command: what did not happen because
+# of them. Only build builds, so only build says "nothing was built".
+OUTCOMES = {
+    "build": "nothing was built",
+    "verify": "nothing was verified",
+    "diff": "nothing was compared",
+    "text": "nothing was printed",
+}
+
+
 def _handle_errors(command):
     """Report samdok's errors as text with their exit code, never as a traceback."""
+    outcome = OUTCOMES.get(command.__name__)
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -28,8 +39,8 @@ def _handle_errors(command):
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             files = len({p.file for p in exc.problems})
-            click.echo(f"{len(exc.problems)} problem(s) in {files} file(s); nothing was built.",
-                       err=True)
+            click.echo(f"{len(exc.problems)} problem(s) in {files} file(s)"
+                       + (f"; {outcome}." if outcome else "."), err=True)
             sys.exit(exc.exit_code)
         except SamdokError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -326,15 +337,20 @@ def text(file: str) -> None:
               help="A party, by kommunenummer or name; repeat for each (at least two).")
 @click.option("--id", "case_id", help="Case id (default: from the first two party names).")
 @click.option("--tittel", "title", help="Title of the agreement.")
+@click.option("--språk", "--sprak", "language", type=click.Choice(["nb", "nn"]), default="nb",
+              show_default=True, help="Language of the case: nb (bokmål) or nn (nynorsk).")
+@click.option("--saksframlegg", "submission", is_flag=True,
+              help="Also a joint case submission (saksframlegg) to every council.")
 @click.option("-o", "--output", type=click.Path(), help="File to write (default: cases/<id>.yaml).")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @_handle_errors
 def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | None,
-        output: str | None, force: bool) -> None:
-    """Write a commented starter case for a cooperation form and its parties."""
-    from . import caseid, norsk, register
+        language: str, submission: bool, output: str | None, force: bool) -> None:
+    """Write a commented starter case for a cooperation form and its parties (a service
+    agreement for tjenestekjøp)."""
+    from . import caseid, register
     from .project import templates_dir
-    from .scaffold import starter_case, write_new
+    from .scaffold import default_title, starter_case, write_new
 
     if len(parties) < 2:
         raise click.UsageError("name at least two parties with -p")
@@ -344,9 +360,10 @@ def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | N
     found = [register.find(p) for p in parties]
     names = [m.name for m in found]
     case_id = case_id or caseid.slug(names[:3])
-    title = title or f"Samarbeidsavtale mellom {norsk.and_list(names)}"
+    title = title or default_title(form, names, language)
     path = Path(output or f"cases/{case_id}.yaml")
-    text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title, str(path))
+    text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title,
+                        str(path), language=language, submission=submission)
     write_new(path, text, force)
     click.echo(f"wrote {path}; next: fill in the «…» texts, then samdok check {path}")
 

@@ -30,6 +30,10 @@ class LoadedFile:
     keys: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     # characters with a real but invisible use (soft hyphen, joiners, tab), to be shown
     warnings: list[Problem] = field(default_factory=list)
+    # with load_yaml(collect=True): what is wrong with single values (an impossible date, a
+    # refused tag, a duplicate key), left for validation to report with everything else
+    errors: list[Problem] = field(default_factory=list)
+    text: str = ""  # the file as parsed, to place a finding inside a value
 
     def where(self, path: FieldPath) -> tuple[int | None, int | None]:
         """Position of the value at path, or of its nearest ancestor that exists."""
@@ -151,7 +155,8 @@ MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 MAX_NODES = 200_000
 
 
-def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None) -> LoadedFile:
+def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None,
+              collect: bool = False) -> LoadedFile:
     """Parse a YAML file safely; every syntax problem becomes a located CaseError.
 
     The file is composed into YAML nodes and turned into plain data here, node by node, so
@@ -180,7 +185,7 @@ def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None) -
                         ) from None
     except YAMLError as exc:  # unmarked errors are rare; still no traceback
         raise CaseError(raw + [Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
-    loaded = LoadedFile(shown, None)
+    loaded = LoadedFile(shown, None, text=text)
     if node is not None:
         builder = _Builder(loaded, yaml.constructor, text)
         loaded.values[()] = _pos(node)
@@ -188,10 +193,11 @@ def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None) -
             loaded.data = builder.build(node, ())
         except CaseError as exc:  # a limit was met: stop building, say what else was found
             raise CaseError(raw + builder.problems + exc.problems) from None
-        if raw or builder.problems:
+        loaded.warnings = builder.warnings
+        if (raw or builder.problems) and not collect:
             raise CaseError(sorted(raw + builder.problems + builder.warnings,
                                    key=lambda p: (p.line or 0, p.column or 0)))
-        loaded.warnings = builder.warnings
+        loaded.errors = raw + builder.problems
     elif raw:
         raise CaseError(raw)
     return loaded

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from . import drafts, files, interrupts, manifest, reproducible, rules, state
-from .case import LoadedCase, load_case
+from . import drafts, files, foresee, interrupts, manifest, reproducible, rules, starter, state
+from .case import LoadedCase, explain_missing, in_file_order, load_case
 from .compose import compose
 from .document import Document
 from .errors import CaseError, OutputError, Problem
@@ -36,24 +36,34 @@ def check_cases(paths: list[Path], templates: Path, strict: bool = False,
                 warn: Report = print, taken: dict[str, Path] | None = None) -> list[Checked]:
     """Load, validate, apply the rules and compose every case; all problems in one CaseError.
 
-    Warnings (unknown keys) go to `warn`; with strict=True they are errors. `taken` holds the
-    ids of cases that are part of the build without being checked again (up to date).
+    Warnings (unknown keys, the starter's placeholders in a draft) go to `warn`; with
+    strict=True they are errors. A case marked final that still holds a starter placeholder
+    fails, and so does a clause text that drops a phrase `samdok verify` requires. `taken`
+    holds the ids of cases that are part of the build without being checked again.
     """
     problems: list[Problem] = []
     checked: list[Checked] = []
     for path in paths:
         try:
             loaded = load_case(path, shown(path))
-            unmet = rules.check(loaded) + (loaded.warnings if strict else [])
-            if unmet:
-                problems += unmet
+            left = starter.leftovers(loaded.source, final=loaded.case.status == "endelig")
+            warnings = loaded.warnings + [p for p in left if p.severity == "warning"]
+            unmet = rules.check(loaded) + [p for p in left if p.severity == "error"]
+            if unmet or (strict and warnings):
+                # The warnings go with the errors, even without --strict: an unknown key
+                # is often why a required one is missing.
+                problems += in_file_order(explain_missing(unmet + warnings))
                 continue
-            for warning in loaded.warnings:
+            for warning in warnings:
                 warn(str(warning))
             documents = compose(loaded, templates)
+            unsaid = foresee.unshown(loaded, documents)
+            if unsaid:
+                problems += unsaid
+                continue
             for document in documents:
                 check_template(templates / f"{document.kind}.docx", document)
-            checked.append(Checked(loaded, documents, loaded.warnings))
+            checked.append(Checked(loaded, documents, warnings))
         except CaseError as exc:
             problems += exc.problems
     if problems:

@@ -8,8 +8,13 @@ from importlib import resources
 
 from ruamel.yaml import YAML
 
-from .case import LoadedCase
+from typing import TYPE_CHECKING
+
 from .errors import Problem
+
+if TYPE_CHECKING:  # case.py asks for the rules of a file it could not validate
+    from .case import LoadedCase
+    from .load import LoadedFile
 
 
 @dataclass(frozen=True)
@@ -62,20 +67,25 @@ def applicable(document: str, form: str) -> list[Requirement]:
 
 def check(loaded: LoadedCase) -> list[Problem]:
     """One problem per unmet requirement, each citing its legal basis."""
-    problems = []
-    for document in dict.fromkeys(loaded.case.documents):
-        for req in applicable(document, loaded.case.form):
+    return check_data(loaded.source, loaded.case.documents, loaded.case.form)
+
+
+def check_data(source: LoadedFile, documents: list[str], form: str) -> list[Problem]:
+    """The same, from the file's data: for a case whose other fields did not validate."""
+    problems: list[Problem] = []
+    for document in dict.fromkeys(documents):
+        for req in applicable(document, form):
             if any(p.field == req.field for p in problems):
                 continue  # required by two documents of the case: say it once
             path = tuple(req.field.split("."))
-            if _empty(_get(loaded.source.data, path)):
+            if _empty(_get(source.data, path)):
                 # A missing key has no line of its own: point at its parent mapping, if any.
                 parent = path[:-1]
-                line, column = (loaded.source.where(parent) if parent and
-                                _get(loaded.source.data, parent) is not None else (None, None))
+                line, column = (source.where(parent) if parent and
+                                _get(source.data, parent) is not None else (None, None))
                 problems.append(Problem(
-                    loaded.source.file, line, column, req.field,
-                    f"missing — {req.citation(loaded.case.form)}: {req.description}",
+                    source.file, line, column, req.field,
+                    f"missing — {req.citation(form)}: {req.description}",
                     f"add '{path[-1]}:' to the case file"
                     + (f" under '{'.'.join(parent)}'" if parent else "")))
     return problems

@@ -102,7 +102,7 @@ def _check(document: Document, form: str, pdf: Path, text: str, begin: int) -> l
             cursor = at + 1
     end = next((at for at in attached_at if at >= 0), len(text))
 
-    required = {r.clause for r in rules.applicable(document.kind, form)}
+    required = required_phrases(document, form)
     ordered = [c for c in document.clauses if c.id in starts]
     for clause in document.clauses:
         if clause.id not in required:
@@ -114,17 +114,27 @@ def _check(document: Document, form: str, pdf: Path, text: str, begin: int) -> l
         index = ordered.index(clause)
         stop = starts[ordered[index + 1].id] if index + 1 < len(ordered) else end
         section = text[starts[clause.id]:stop]
-        for phrase in clause.evidence:
-            if normalise(phrase) not in section:
-                findings.append(Finding(pdf, clause.id, f"'{normalise(phrase)}' not found "
+        for phrase in required[clause.id]:
+            if phrase not in section:
+                findings.append(Finding(pdf, clause.id, f"'{phrase}' not found "
                                         f"under '{clause.numbered_heading}'"))
-    for clause_id in sorted(required - {c.id for c in document.clauses}):
+    for clause_id in sorted(set(required) - {c.id for c in document.clauses}):
         findings.append(Finding(pdf, clause_id, "required clause is not in the document model"))
     for attachment, at in zip(document.attachments, attached_at, strict=True):
         if at >= 0:
             findings += [Finding(f.document, f"{attachment.kind}: {f.clause}", f.message)
                          for f in _check(attachment, form, pdf, text, at)]
     return findings
+
+
+def required_phrases(document: Document, form: str) -> dict[str, tuple[str, ...]]:
+    """What verify requires of each clause the rules require, by clause id: the phrases
+    (normalised) its part of the text must show, under its numbered heading. A required id
+    the document has no clause for maps to (). `samdok check` asks the same of the document
+    model (foresee.py), so what verify will miss is said before anything is built."""
+    required = dict.fromkeys(r.clause for r in rules.applicable(document.kind, form))
+    return {clause_id: tuple(normalise(p) for p in clause.evidence)
+            if (clause := document.clause(clause_id)) else () for clause_id in required}
 
 
 def _find_heading(text: str, heading: str, start: int) -> int | None:
