@@ -11,7 +11,6 @@ import click
 from . import __version__
 from .errors import EXIT_INVALID, CaseError, SamdokError, shorten
 
-
 # How the count of problems in case files ends, per command: what did not happen because
 # of them. Only build builds, so only build says "nothing was built".
 OUTCOMES = {

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from ruamel.yaml import YAML
-
-from typing import TYPE_CHECKING
 
 from .errors import Problem
 

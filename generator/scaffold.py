@@ -11,7 +11,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from . import costs, files, norsk, register, rules, starter
 from .errors import SamdokError
 
-
 # The starter's comments, per language; the texts to replace are in starter.py, where the
 # checks find them again.
 NOTES: dict[str, dict[str, str]] = {
