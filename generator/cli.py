@@ -187,6 +187,11 @@ def verify(cases: tuple[str, ...], output: str, jobs: int | None, strict: bool) 
                                   [d.kind for d in documents], item.loaded.case.language,
                                   output)
         hint = verdict.command
+        if verdict.unknown:
+            click.echo(f"STALE    {shown(folder)}/: cannot tell what these documents were built "
+                       f"from: {verdict.unknown}; hint: {hint}", err=True)
+            failures += len(documents)
+            continue
         if verdict.stale:
             # Outdated documents are not read: what they say is not what the case says now.
             click.echo(f"STALE    {shown(folder)}/: built from other inputs than there are "

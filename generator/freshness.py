@@ -30,6 +30,7 @@ class Verdict:
 
     built: bool = False  # a manifest, or at least one of the documents, is there
     stale: list[str] = field(default_factory=list)  # what changed since the build
+    unknown: str = ""  # why what the outputs were built from cannot be told
     touched: dict[str, str] = field(default_factory=dict)  # output name -> what happened
     command: str = ""  # what to run to make the outputs current
 
@@ -76,11 +77,10 @@ def check(case: Path, folder: Path, names: list[str], templates: Path, kinds: li
     sources = recorded.get("sources") if recorded else None
     if not isinstance(sources, dict) or not all(isinstance(sources.get(name), str)
                                                 for name in manifest.SOURCE_NAMES):
-        verdict.stale.append(f"{shown(folder / manifest.NAME)} "
-                             + ("is missing or unreadable" if recorded is None
-                                else "does not say what the documents were built from "
-                                     "(an earlier samdok wrote it)")
-                             + ", so they cannot be compared with the inputs now")
+        verdict.unknown = (f"{shown(folder / manifest.NAME)} "
+                           + ("is missing or unreadable" if recorded is None
+                              else "does not say what they were built from (an earlier "
+                                   "samdok wrote it)"))
         return verdict
     now = {**state.build_sources(templates), **state.case_sources(case)}
     before_inputs = _pairs(recorded.get("inputs"), "path")

@@ -114,9 +114,10 @@ def test_a_manifest_that_does_not_say_what_was_built_from_is_not_trusted(
     (folder / "manifest.json").write_text(json.dumps({"samdok": "0.1.0"}), encoding="utf-8")
     result = _verify(project, monkeypatch, ROROS)
     assert result.exit_code == 1
-    assert "STALE    build/roros-os-holtalen/: built from other inputs than there are now: " \
-           "build/roros-os-holtalen/manifest.json does not say what the documents were " \
-           "built from" in result.stderr
+    assert "STALE    build/roros-os-holtalen/: cannot tell what these documents were built " \
+           "from: build/roros-os-holtalen/manifest.json does not say what they were built " \
+           "from (an earlier samdok wrote it); hint: samdok build " \
+           "cases/roros-os-holtalen.yaml" in result.stderr
 
 
 @pytest.mark.libreoffice
