@@ -172,29 +172,55 @@ def check(cases: tuple[str, ...], strict: bool) -> None:
 @click.argument("cases", nargs=-1, type=click.Path())
 @click.option("-o", "--output", default="build", show_default=True, type=click.Path(),
               help="Folder the documents were built into.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Processes reading the councils' PDFs of a case submission at once  "
+                   "[default: one per core]")
 @STRICT
 @_handle_errors
-def verify(cases: tuple[str, ...], output: str, strict: bool) -> None:
-    """Read the built PDFs of CASES back and prove every required clause is in them.
+def verify(cases: tuple[str, ...], output: str, jobs: int | None, strict: bool) -> None:
+    """Prove the built PDFs of CASES are what a build makes of them now, and read them back.
 
-    Also checks each PDF for the archive: PDF/A-2b, tagged, language, title, embedded fonts.
+    Fails when a case, its git state, the templates, samdok or LibreOffice changed since the
+    build, or an output changed after it. Reads every PDF back for every required clause,
+    and checks it for the archive: PDF/A-2b, tagged, language, title, embedded fonts.
     """
-    from .project import shown
-    from .verify import verify_document
+    from . import freshness
+    from .convert import default_jobs
+    from .project import shown, templates_dir
+    from .verify import verify_documents
 
     failures = 0
     for item in _checked(cases, strict):
-        for document in item.documents:
-            folder = Path(output) / item.loaded.id
-            pdf = folder / f"{document.file_stem}.pdf"
-            findings = verify_document(document, item.loaded.case.form, pdf,
-                                       folder / f"{document.file_stem}.docx")
+        folder, documents = Path(output) / item.loaded.id, item.documents
+        names = [f"{d.file_stem}{suffix}" for d in documents for suffix in (".docx", ".pdf")]
+        verdict = freshness.check(item.loaded.path, folder, names, templates_dir(),
+                                  [d.kind for d in documents], item.loaded.case.language,
+                                  output)
+        hint = verdict.command
+        if verdict.unknown:
+            click.echo(f"STALE    {shown(folder)}/: cannot tell what these documents were built "
+                       f"from: {verdict.unknown}; hint: {hint}", err=True)
+            failures += len(documents)
+            continue
+        if verdict.stale:
+            # Outdated documents are not read: what they say is not what the case says now.
+            click.echo(f"STALE    {shown(folder)}/: built from other inputs than there are "
+                       f"now: {'; '.join(verdict.stale)}; hint: {hint}", err=True)
+            failures += len(documents)
+            continue
+        for name, what in verdict.touched.items():
+            if (folder / name).with_suffix(".pdf").exists():  # else "not built yet" below
+                click.echo(f"CHANGED  {shown(folder / name)}: {what}; hint: {hint}", err=True)
+        for document, (pdf, findings) in zip(documents, verify_documents(
+                documents, item.loaded.case.form, folder, hint, jobs or default_jobs()),
+                strict=True):
             for finding in findings:
                 click.echo(f"MISSING  {finding}", err=True)
-            if findings:
+            if findings or {pdf.name, f"{document.file_stem}.docx"} & set(verdict.touched):
                 failures += 1
             else:
-                click.echo(f"ok  {shown(pdf)}: every required clause found; PDF/A-2b, tagged")
+                click.echo(f"ok  {shown(pdf)}: built from the inputs as they are now; every "
+                           "required clause found; PDF/A-2b, tagged")
     if failures:
         click.echo(f"{failures} document(s) failed verification", err=True)
         sys.exit(EXIT_INVALID)

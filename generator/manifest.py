@@ -11,6 +11,7 @@ from .files import create_exclusive
 from .reproducible import sha256
 
 NAME = "manifest.json"
+SOURCE_NAMES = ("case", "git", "SOURCE_DATE_EPOCH", "templates", "samdok", "converter")
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -28,9 +29,10 @@ def inputs(case: Path, templates: Path, kinds: list[str], language: str) -> list
 
 
 def write(path: Path, origin: Provenance, files: list[Path], outputs: list[tuple[str, Path]],
-          final: bool) -> None:
+          final: bool, sources: dict[str, str] | None = None) -> None:
     """Write the manifest. `outputs` pairs each output's name in build/<case-id>/ with the file
-    that holds it now (still in the staging folder)."""
+    that holds it now (still in the staging folder); `sources` is everything the documents
+    were made from, by name (state.BuildState.sources), for `samdok verify` to compare."""
     data = {
         "samdok": __version__,
         "final": final,
@@ -40,15 +42,17 @@ def write(path: Path, origin: Provenance, files: list[Path], outputs: list[tuple
             "uncommitted_changes": origin.dirty,
             "head": origin.head,
         },
-        "inputs": [{"path": _shown(f), "sha256": sha256(f)} for f in files],
+        "inputs": [{"path": shown_path(f), "sha256": sha256(f)} for f in files],
         "outputs": [{"path": name, "sha256": sha256(f)} for name, f in outputs],
+        "sources": sources or {},
     }
     # A new file in the staging folder; moved into build/<case-id>/ with the documents.
     create_exclusive(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n")
                            .encode("utf-8"))
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
+    """How the manifest names an input file."""
     # Relative to the working folder for the project's own files; samdok's shipped data by
     # its place in the package, so the manifest is the same wherever samdok is installed.
     resolved = path.resolve()

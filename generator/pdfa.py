@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,8 @@ def archive_claims(pdf: Path | BinaryIO) -> list[Failure]:
         return [Failure("PDF", f"cannot be read ({exc})")]
 
 
-def check(pdf: Path, language: str, title: str) -> list[Failure]:
+def check(pdf: Path, language: str, title: str, pages: int | None = None,
+          chars: list[list[dict]] | None = None) -> list[Failure]:
     """Every property an archived, accessible agreement needs that `pdf` does not have.
 
     Checked: the XMP claims PDF/A part 2, conformance B; the document is tagged (/MarkInfo
@@ -73,6 +75,10 @@ def check(pdf: Path, language: str, title: str) -> list[Failure]:
     letters (LibreOffice draws a letter its font lacks with a fallback font); every character
     has a Unicode mapping. Not checked: the full PDF/A rule set (no validator such as veraPDF
     is run), and whether the glyphs look right.
+
+    `pages`: fonts and letters on the first so many pages only (the rest is an attached PDF
+    checked on its own, see verify.py); the whole document's claims are checked all the same.
+    `chars`: pdfplumber's characters of those pages, when the caller has read them already.
     """
     import pikepdf
 
@@ -83,11 +89,11 @@ def check(pdf: Path, language: str, title: str) -> list[Failure]:
     with doc:
         failures = identification_failures(doc) + tag_failures(doc) + _language(doc, language)
         failures += _title(doc, title) + _metadata(doc)
-        embedded, missing = _font_names(doc)
+        embedded, missing = _font_names(doc, pages)
     failures += [Failure("fonts", f"font '{name}' is not embedded; hint: the template should "
                          "name fonts installed on the build machine (Carlito)")
                  for name in sorted(missing)]
-    return failures + _letters(pdf, embedded)
+    return failures + _letters(pdf, embedded, pages, chars)
 
 
 def identification_failures(doc) -> list[Failure]:
@@ -160,11 +166,11 @@ def _metadata(doc) -> list[Failure]:
     return failures
 
 
-def _font_names(doc) -> tuple[set[str], set[str]]:
+def _font_names(doc, pages: int | None = None) -> tuple[set[str], set[str]]:
     """(embedded, not embedded) font names, without subset prefixes."""
     embedded: set[str] = set()
     missing: set[str] = set()
-    for font in _fonts(doc):
+    for font in _fonts(doc, pages):
         name = str(font.get("/BaseFont", "/(unnamed)"))[1:].split("+", 1)[-1]
         (embedded if _is_embedded(font) else missing).add(name)
     return embedded, missing
@@ -183,7 +189,7 @@ def _is_embedded(font) -> bool:
     return descriptor is not None and any(key in descriptor for key in FONT_FILES)
 
 
-def _fonts(doc) -> Iterator:
+def _fonts(doc, pages: int | None = None) -> Iterator:
     """Every font reachable from pages, form XObjects, annotation appearances and Type 3 fonts."""
     seen: set[tuple[int, int]] = set()
 
@@ -208,7 +214,7 @@ def _fonts(doc) -> Iterator:
             if xobject.get("/Subtype") == "/Form" and fresh(xobject):
                 yield from walk(xobject.get("/Resources"))
 
-    for page in doc.pages:
+    for page in itertools.islice(doc.pages, pages):
         node = page.obj
         while node is not None and "/Resources" not in node:  # resources may be inherited
             node = node.get("/Parent")
@@ -222,9 +228,17 @@ def _fonts(doc) -> Iterator:
                         yield from walk(stream.get("/Resources"))
 
 
-def _letters(pdf: Path, embedded: set[str]) -> list[Failure]:
-    """Norwegian and Sami letters drawn by the text's own embedded fonts; no unmapped glyphs."""
+def page_chars(pdf: Path, pages: int | None = None) -> list[list[dict]]:
+    """pdfplumber's characters of every page (or of the first `pages`)."""
     import pdfplumber
+
+    with pdfplumber.open(str(pdf), pages=range(1, pages + 1) if pages else None) as doc:
+        return [page.chars for page in doc.pages]
+
+
+def _letters(pdf: Path, embedded: set[str], pages: int | None = None,
+             chars: list[list[dict]] | None = None) -> list[Failure]:
+    """Norwegian and Sami letters drawn by the text's own embedded fonts; no unmapped glyphs."""
 
     def family(fontname: str) -> str:
         return fontname.split("+", 1)[-1].split("-", 1)[0]
@@ -232,16 +246,15 @@ def _letters(pdf: Path, embedded: set[str]) -> list[Failure]:
     plain_families: set[str] = set()
     special: dict[tuple[str, str], int] = {}  # (letter, font) -> first page
     unmapped: dict[int, int] = {}  # page -> count
-    with pdfplumber.open(str(pdf)) as doc:
-        for number, page in enumerate(doc.pages, start=1):
-            for char in page.chars:
-                text, font = char["text"], char.get("fontname", "")
-                if text.isascii() and text.isalpha():
-                    plain_families.add(family(font))
-                elif text in LETTERS:
-                    special.setdefault((text, font), number)
-                elif text == "\ufffd" or text.startswith("(cid:"):
-                    unmapped[number] = unmapped.get(number, 0) + 1
+    for number, page in enumerate(page_chars(pdf, pages) if chars is None else chars, start=1):
+        for char in page:
+            text, font = char["text"], char.get("fontname", "")
+            if text.isascii() and text.isalpha():
+                plain_families.add(family(font))
+            elif text in LETTERS:
+                special.setdefault((text, font), number)
+            elif text == "\ufffd" or text.startswith("(cid:"):
+                unmapped[number] = unmapped.get(number, 0) + 1
     failures = []
     for (letter, font), page in sorted(special.items(), key=lambda item: item[1]):
         if font.split("+", 1)[-1] not in embedded:

@@ -141,6 +141,9 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     find_soffice()  # LibreOffice missing or a bad timeout: say so before rendering anything
     convert_timeout()
     origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
+    # What each case is made from, read now, before rendering: the manifest and the state
+    # record the same (an edit during the build shows as a change at the next build).
+    sources = {item.loaded.id: recorded.sources(item.loaded.path) for item in todo}
     # Held: a signal between making the staging folder and the try below would leave it.
     with interrupts.held():
         try:
@@ -195,7 +198,7 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         finally:
             steps.close()
         staged += _pin_and_record(todo, origins, staged, staging, templates, final,
-                                  pinned=finisher.pinned)
+                                  pinned=finisher.pinned, sources=sources)
         # Held: the outputs are replaced and recorded as one step, not cut short half way.
         with interrupts.held():
             written = _commit(staged, out)
@@ -323,7 +326,8 @@ def check_final(checked: list[Checked], templates: Path) -> None:
 
 def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance],
                     staged: list[tuple[Path, Path]], staging: Path, templates: Path,
-                    final: bool, pinned: set[Path]) -> list[tuple[Path, Path]]:
+                    final: bool, pinned: set[Path],
+                    sources: dict[str, dict[str, str]]) -> list[tuple[Path, Path]]:
     """The reproducibility hook after conversion: pin every date in the staged PDFs to the
     case's fixed date (except those in `pinned`, pinned as they were converted; the .docx
     files were pinned as they were written), then write each case's manifest.json beside
@@ -346,7 +350,7 @@ def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance
         path = staging / f"{item.loaded.id}--{manifest.NAME}"
         manifest.write(path, origin, manifest.inputs(item.loaded.path, templates, kinds,
                                                      item.loaded.case.language),
-                       outputs, final)
+                       outputs, final, sources[item.loaded.id])
         manifests.append((path, folder / manifest.NAME))
     return manifests
 

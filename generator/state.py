@@ -42,20 +42,44 @@ def converter_identity() -> str:
     return f"{real} {info.st_size} {info.st_mtime_ns}"
 
 
-def build_fingerprint(templates: Path, final: bool) -> str:
-    """The inputs every document of a build shares.
+def build_sources(templates: Path) -> dict[str, str]:
+    """The inputs every document of a build shares, one hash or identity each, by the name
+    `samdok verify` gives when one changed.
 
     samdok's version and its own files (code, register, rules: in a development checkout
     the code changes while the version does not), the templates folder in use and samdok's
-    standard one (labels come from it), the converter, and whether the build is final.
+    standard one (labels come from it), and the converter.
     """
-    digest = hashlib.sha256()
-    digest.update(f"samdok {__version__}\0{converter_identity()}\0final={final}\0".encode())
-    _hash_tree(digest, PACKAGE)  # in an installed wheel the standard templates are inside
+    code = hashlib.sha256(f"samdok {__version__}\0".encode())
+    _hash_tree(code, PACKAGE)  # in an installed wheel the standard templates are inside
+    shapes = hashlib.sha256()
     for folder in (templates, PACKAGE.parent / "templates"):
         if folder.is_dir():
-            _hash_tree(digest, folder)
-    return digest.hexdigest()
+            shapes.update(f"{folder.name}\0".encode())
+            _hash_tree(shapes, folder)
+    return {"samdok": code.hexdigest(), "templates": shapes.hexdigest(),
+            "converter": converter_identity()}
+
+
+def case_sources(case_file: Path) -> dict[str, str]:
+    """What one case's documents are made from besides the build's shared inputs: the case
+    file, and what the draft stamp and the pinned dates come from (the case's last commit,
+    whether it has changed since, SOURCE_DATE_EPOCH).
+
+    The repository's HEAD, which manifest.json also names, is left out: a commit that does
+    not touch the case changes none of its documents.
+    """
+    found = gitinfo.state(case_file)
+    return {"case": hashlib.sha256(case_file.read_bytes()).hexdigest(),
+            "git": json.dumps([found.commit, found.commit_time, found.dirty]),
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "")}
+
+
+def build_fingerprint(templates: Path, final: bool,
+                      shared: dict[str, str] | None = None) -> str:
+    """The hash of the inputs every document of a build shares, and whether it is final."""
+    shared = build_sources(templates) if shared is None else shared
+    return hashlib.sha256(json.dumps([shared, final], sort_keys=True).encode()).hexdigest()
 
 
 def up_to_date(case_id: str, documents: int) -> str:
@@ -68,8 +92,9 @@ class BuildState:
     def __init__(self, out: Path, templates: Path, final: bool = False):
         files.check_output(out)  # a link in place of the output folder is refused at once
         self.out = out
-        self.fingerprint = build_fingerprint(templates, final)
-        self._keys: dict[Path, str] = {}
+        self.shared = build_sources(templates)
+        self.fingerprint = build_fingerprint(templates, final, self.shared)
+        self._sources: dict[Path, dict[str, str]] = {}
         self._recorded: set[str] = set()
         self.cases = self._read(out)
 
@@ -86,23 +111,22 @@ class BuildState:
             cases = {}  # missing or unreadable: everything is rebuilt
         return cases if isinstance(cases, dict) else {}
 
-    def key(self, case_file: Path) -> str:
-        """The hash of everything a case's documents are made from: the build's shared inputs,
-        the case file, and what the draft stamp and the pinned dates come from (the case's
-        last commit, whether it has changed since, SOURCE_DATE_EPOCH).
-
-        The repository's HEAD, which manifest.json also names, is left out: a commit that
-        does not touch the case changes none of its documents.
-        """
+    def sources(self, case_file: Path) -> dict[str, str]:
+        """Everything a case's documents are made from, by name (build_sources and
+        case_sources): manifest.json records it, and `samdok verify` compares it with now.
+        Read once per build, so the manifest and the state record the same."""
         case_file = case_file.resolve()
-        if case_file not in self._keys:
-            found = gitinfo.state(case_file)
-            digest = hashlib.sha256(self.fingerprint.encode() + b"\0")
-            digest.update(json.dumps([found.commit, found.commit_time, found.dirty,
-                                      os.environ.get("SOURCE_DATE_EPOCH", "")]).encode())
-            digest.update(case_file.read_bytes())
-            self._keys[case_file] = digest.hexdigest()
-        return self._keys[case_file]
+        if case_file not in self._sources:
+            self._sources[case_file] = {**self.shared, **case_sources(case_file)}
+        return self._sources[case_file]
+
+    def key(self, case_file: Path) -> str:
+        """The hash of everything a case's documents are made from (see sources) and of
+        whether the build is final."""
+        own = {name: value for name, value in self.sources(case_file).items()
+               if name not in self.shared}
+        return hashlib.sha256(json.dumps([self.fingerprint, own], sort_keys=True)
+                              .encode()).hexdigest()
 
     def _entry(self, case_file: Path) -> dict | None:
         entry = self.cases.get(str(case_file.resolve()))
