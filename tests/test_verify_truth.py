@@ -184,3 +184,15 @@ def test_verify_passes_after_a_final_build_an_up_to_date_build_and_an_unrelated_
     assert "the case file cases/roros-os-holtalen.yaml changed; the case file's git state " \
            "changed" in stale.stderr
     assert "hint: samdok build --final cases/roros-os-holtalen.yaml" in stale.stderr
+
+
+@pytest.mark.libreoffice
+def test_verify_needs_no_libreoffice_and_another_one_does_not_make_documents_stale(
+        built: Path, tmp_path: Path, monkeypatch) -> None:
+    """A clerk may verify where no LibreOffice is installed: what the documents say comes from
+    the case, the templates and samdok, and the PDF is read back either way."""
+    project = _copy(built, tmp_path)
+    result = _verify(project, monkeypatch, ROROS, env={"SAMDOK_SOFFICE": "/nonexistent/soffice",
+                                                      "PATH": "/usr/bin:/bin"})
+    assert result.exit_code == 0, result.output
+    assert "STALE" not in result.output
