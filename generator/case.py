@@ -73,8 +73,8 @@ Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 Members = Annotated[int, Field(ge=1, le=MAX_MEMBERS)]
 
 FORMS = (
-    "vertskommune",  # administrativt vertskommunesamarbeid, kommuneloven §§ 20-1 to 20-4
-    "vertskommune_med_nemnd",  # vertskommunesamarbeid med felles folkevalgt nemnd, § 20-5
+    "vertskommune",  # administrativt vertskommunesamarbeid, kommuneloven § 20-2
+    "vertskommune_med_nemnd",  # vertskommunesamarbeid med felles folkevalgt nemnd, § 20-3
     "oppgavefellesskap",  # kommunalt oppgavefellesskap, kommuneloven kapittel 19
     "politisk_råd",  # interkommunalt politisk råd, kommuneloven kapittel 18
     "iks",  # interkommunalt selskap, IKS-loven
@@ -198,6 +198,23 @@ class Body(_Model):
             raise PydanticCustomError("bound", "{message}", {
                 "message": f"must be less than or equal to {MAX_MEMBERS}",
                 "hint": "the limit is far above any real case; check for extra digits"})
+        return value
+
+
+class Committee(Body):
+    """The joint political committee (felles folkevalgt nemnd) and its members per participant."""
+
+    @field_validator("members")
+    @classmethod
+    def _two_or_more(cls, value):
+        # kommuneloven § 20-3 tredje ledd: «Hver av deltakerne i samarbeidet skal være
+        # representert med to eller flere medlemmer i nemnda.»
+        counts = value.values() if isinstance(value, dict) else [value]
+        if any(n < 2 for n in counts):
+            raise PydanticCustomError("bound", "{message}", {
+                "message": "each participant must have two or more members of the committee "
+                           "(kommuneloven § 20-3 tredje ledd)",
+                "hint": "write 2 or more for every participant"})
         return value
 
 
@@ -334,8 +351,9 @@ class Case(_Model):
                               description="tasks and decision authority transferred")
     joint_body: str | None = Field(None, alias="samarbeidsorgan")
     """the joint administrative body"""
-    committee: Body | None = Field(None, alias="nemnd",
-                                   description="the joint political committee (§ 20-5)")
+    committee: Committee | None = Field(
+        None, alias="nemnd", description="the joint political committee (kommuneloven § 20-3): "
+        "members per participant, two or more each")
     assembly: Body | None = Field(None, alias="representantskap")
     """the representantskap and its members per participant"""
     board: Board | None = Field(None, alias="styre")
@@ -364,7 +382,8 @@ class Case(_Model):
     service: str | None = Field(None, alias="tjeneste")
     """the service a service agreement is about, e.g. barneverntjeneste"""
     reporting: str | None = Field(None, alias="rapportering")
-    """how the host reports to the participants (default: a standard text)"""
+    """what is reported to the participants (an oppgavefellesskap must say it); a service
+    agreement has a standard text"""
     employer: str | None = Field(None, alias="arbeidsgiveransvar")
     """who is the employer of the staff (default: a standard text)"""
     submission: Submission | None = Field(None, alias="saksframlegg")

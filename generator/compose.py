@@ -304,6 +304,9 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         "parter_navn": norsk.and_list([m.name for m in parties], lang),
         "samarbeidsform": render(lib.phrases["samarbeidsform"][case.form], {}, "samarbeidsform",
                                  trusted=True),
+        # The form as the case file writes it (`iks`, `vertskommune`, …): clause texts state
+        # what the law says for that form only.
+        "samarbeidsform_kode": case.form,
         "samarbeidsområder": bool(case.areas),
         "ikrafttredelse": norsk.date(case.commencement, lang) if case.commencement else "",
         "navn": case.name or "",

@@ -66,7 +66,9 @@ def check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
             return None
         return found.number
 
-    for field in ("vertskommune", "kontorkommune", "hovedkontor"):
+    # An IKS's head office need not be in a participating municipality (IKS-loven § 4 tredje
+    # ledd nr. 4 asks only which municipality it is in), so 'hovedkontor' is not checked here.
+    for field in ("vertskommune", "kontorkommune"):
         if data.get(field) is not None:
             must_be_party(data[field], (field,))
     # Mappings per participant must name each party once; shares must add up to 100.

@@ -24,6 +24,7 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
                    "prinsipiell betydning.»",
         "innskudd": "«Hva hver deltaker skyter inn eller betaler.»",
         "inntreden": "«Hvordan en ny kommune kan bli med.»",
+        "rapportering": "«Hva samarbeidet rapporterer til deltakerkommunene om, og når.»",
         "oppløsning": "«Hvordan samarbeidet avvikles, og hvordan eiendeler og forpliktelser "
                       "fordeles.»",
         "sted": "«Sted»",
@@ -43,6 +44,7 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
                    "prinsipiell betydning.»",
         "innskudd": "«Kva kvar deltakar skyt inn eller betaler.»",
         "inntreden": "«Korleis ein ny kommune kan bli med.»",
+        "rapportering": "«Kva samarbeidet rapporterer til deltakarkommunane om, og når.»",
         "oppløsning": "«Korleis samarbeidet vert avvikla, og korleis eigedelar og "
                       "forpliktingar vert fordelte.»",
         "sted": "«Stad»",

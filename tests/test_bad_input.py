@@ -61,9 +61,9 @@ EXPECTED = {
     'liste-overst.yaml':
         ':1:1: the top level must be a mapping of keys',
     'mangler-formal.yaml':
-        ': formål: missing — samdoks minstekrav til alle samarbeidsavtaler (DESIGN.md § 3',
+        ': formål: missing — samdoks minstekrav (README, «Cooperation forms and required c',
     'mangler-ikrafttredelse.yaml':
-        ': ikrafttredelse: missing — samdoks minstekrav til alle samarbeidsavtaler (DESIG',
+        ': ikrafttredelse: missing — samdoks minstekrav (README, «Cooperation forms and re',
     'mappe.yaml':
         ': is a folder, not a case file',
     'milliard-latter.yaml':
