@@ -1,4 +1,5 @@
-"""Statutory and minimum requirements, read from data/regler.yaml and checked against a case."""
+"""The required content of each agreement, read from data/regler.yaml: checked against a case,
+and listed for README."""
 
 from __future__ import annotations
 
