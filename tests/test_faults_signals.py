@@ -234,8 +234,14 @@ def test_a_killed_word_worker_fails_the_build_without_a_hang(site: Path) -> None
         samdok = psutil.Process(proc.pid)
 
         def workers() -> list[psutil.Process]:  # the forked ones, not the watchdog
-            return [child for child in samdok.children()
-                    if "generator" in " ".join(child.cmdline())]
+            found = []
+            for child in samdok.children():
+                try:  # a child may end (or be a zombie) between listing and reading it
+                    if "generator" in " ".join(child.cmdline()):
+                        found.append(child)
+                except psutil.Error:
+                    continue
+            return found
 
         wait_for(workers, proc, seconds=120)[0].kill()  # as the OOM killer does
         _, stderr = proc.communicate(timeout=60)
