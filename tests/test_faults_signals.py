@@ -226,7 +226,9 @@ def test_ctrl_c_as_the_converters_start_leaves_none_running(site: Path) -> None:
 def test_a_killed_word_worker_fails_the_build_without_a_hang(site: Path) -> None:
     from tests.test_compose import many_councils_case
 
-    case, _ = many_councils_case(60)  # 61 documents: written by a pool of processes
+    # 121 documents, written by a pool of processes: enough that the kill lands while they
+    # are being written, also on a busy machine.
+    case, _ = many_councils_case(120)
     (site / "cases" / "mange.yaml").write_text(case, encoding="utf-8")
     (site / "cases" / "minimal.yaml").unlink()
     proc = spawn(site, "build", "--jobs", "2")
