@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from decimal import Decimal
@@ -112,6 +113,17 @@ def _weight(value: Any) -> int:
     return 1
 
 
+# The deadline of the text being rendered in this thread: checked by the trace function and,
+# so that time is bounded even where tracing is not in effect (another tool's tracer, a step
+# in a library), at every operator, filter, literal and printed value of a text.
+_clock = threading.local()
+
+
+def _tick() -> None:
+    if time.monotonic() > getattr(_clock, "deadline", float("inf")):
+        raise _Limit(_clock.why)
+
+
 def _bounded(size: int) -> None:
     if size > MAX_VALUE:
         raise _Limit(f"a value grows beyond {MAX_VALUE:,} characters")
@@ -122,6 +134,7 @@ def _checked(value: Any) -> Any:
 
     Counted before anything is turned into text: [a, a, a] holds one text three times and
     costs nothing until it is printed."""
+    _tick()
     _bounded(_weight(value))
     return value
 
@@ -141,6 +154,7 @@ def _items(environment: Any, value: Any, attribute: Any) -> Any:
 
 @pass_environment
 def _join(environment: Any, value: Any, separator: str = "", attribute: Any = None) -> str:
+    _tick()
     items = [str(v) for v in _items(environment, value, attribute)]
     _bounded(sum(map(len, items)) + len(str(separator)) * max(len(items) - 1, 0))
     return str(separator).join(items)
@@ -148,6 +162,7 @@ def _join(environment: Any, value: Any, separator: str = "", attribute: Any = No
 
 @pass_environment
 def _sum(environment: Any, value: Any, attribute: Any = None, start: Any = 0) -> Any:
+    _tick()
     # Numbers only: adding lists or texts one by one takes time that grows with the square
     # of their length, inside one call no time limit can interrupt.
     total = start
@@ -162,6 +177,7 @@ def _sum(environment: Any, value: Any, attribute: Any = None, start: Any = 0) ->
 
 
 def _replace(value: Any, old: str, new: str, count: int | None = None) -> str:
+    _tick()
     text, old, new = str(value), str(old), str(new)
     found = text.count(old) if old else len(text) + 1
     if count is not None and count >= 0:
@@ -233,6 +249,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
     checked = staticmethod(_checked)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _tick()
         _check_number(left)
         _check_number(right)
         if operator == "%" and isinstance(left, str):
@@ -250,6 +267,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def bounded_concat(self, context: Any, values: tuple[Any, ...]) -> str:
+        _tick()
         _bounded(sum(_weight(v) for v in values))
         return markup_join(values) if context.eval_ctx.autoescape else str_join(values)
 
@@ -357,9 +375,11 @@ def render(text: str, context: Mapping[str, Any], where: str, *, trusted: bool =
     size = 0
     previous = sys.gettrace()
     if not trusted:
+        _clock.deadline, _clock.why = start + limit, why
         sys.settrace(_traced(start + limit, why))
     try:
         for chunk in template.generate(context):
+            _tick()
             size += len(chunk)
             if size > MAX_OUTPUT:
                 raise _Limit(f"the text renders to more than {MAX_OUTPUT:,} characters")
@@ -388,6 +408,7 @@ def render(text: str, context: Mapping[str, Any], where: str, *, trusted: bool =
     finally:
         if not trusted:
             sys.settrace(previous)
+            _clock.deadline = float("inf")
             if budget is not None:
                 budget.left -= time.monotonic() - start
     return "".join(out)

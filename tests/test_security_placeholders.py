@@ -240,3 +240,16 @@ def test_what_a_text_prints_of_a_mapping_and_a_dotted_join(tmp_path: Path) -> No
     context = build_context(load_case(path), library(templates_dir(), "samarbeidsavtale", "nb"))
     assert context["formål"] == "{'a': 'b'} Lillehammer, Gausdal"
     assert repr(freeze({"a": {"b": "c"}})) == "{'a': {'b': 'c'}}"
+
+
+def test_time_is_bounded_even_without_the_trace_function(monkeypatch) -> None:
+    """Another tool's tracer (a debugger, coverage) may stand where samdok's would: every
+    operator, filter and printed value of a text looks at the clock as well."""
+    import generator.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "_traced", lambda deadline, why: None)
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.3)
+    text = ATTACKS["slow without a loop"][0]
+    with pytest.raises(PlaceholderError) as raised:
+        render(text, {"tittel": "Samarbeidsavtale om felles lønningskontor"}, "test")
+    assert "rendering takes more than 0.3 seconds" in str(raised.value)
