@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import drafts
-from generator.pipeline import check_cases
-from generator.render_pool import _write
-from generator.text_writer import case_markdown
+from generator.build.pipeline import check_cases
+from generator.compose import drafts
+from generator.review.text import case_markdown
+from generator.word.render_pool import _write
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "same_outputs.json"
