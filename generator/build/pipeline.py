@@ -273,7 +273,7 @@ class _Finisher:
         self.names = names
         self.steps = steps
         self.when = {pdf: entry.when for entry in attached.values() for pdf in entry.pdfs}
-        self.opened: dict = {}  # attachment PDF -> pdf_attach.Attachment, pinned, read once
+        self.opened: dict = {}  # attachment PDF -> pdf.attach.Attachment, pinned, read once
         self.waiting: list[Path] = []
         self.pinned: set[Path] = set()  # PDFs whose dates are pinned already
 

@@ -23,7 +23,7 @@ INFO_XMP = {
 }
 
 NOT_PDFA_HINT = ("LibreOffice fell back to a plain PDF; rebuild with 'samdok build' and check "
-                 "that the PDF export options in generator/convert.py are intact")
+                 "that the PDF export options in generator/pdf/convert.py are intact")
 
 
 @dataclass(frozen=True)

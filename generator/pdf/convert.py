@@ -109,7 +109,7 @@ def to_pdf(documents: list[Path], outdir: Path, timeout: float | None = None,
     one of them exit without a PDF and without a message (measured on LibreOffice 7.4). A worker
     that crashes, gives no PDF, or finishes no document within `timeout` seconds is killed
     with its whole process group, and its unfinished documents are tried once more on a
-    fresh worker. Each PDF must pass pdf_accept.refusal (with what `asked` holds for its
+    fresh worker. Each PDF must pass accept.refusal (with what `asked` holds for its
     .docx) before `on_done` is called with it; one that fails is converted once more, then
     the build fails naming the check. The profiles and LibreOffice's temporary files are in
     the folder of `lifeline` (one of its own when not given), whose watchdog kills the workers

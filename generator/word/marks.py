@@ -94,7 +94,7 @@ def paragraph_text(p) -> str:
 def mark_clauses(body, document: Document) -> None:
     """Put each clause's id on its heading paragraph as a hidden bookmark, and END_BOOKMARK on
     the next paragraph of the same style after the last clause (the signatures' heading), so
-    an edited .docx can be read back clause by clause (docx_reader)."""
+    an edited .docx can be read back clause by clause (word/reader.py)."""
     children = list(body)
     used = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart"))
             if (b.get(qn("w:id")) or "").isdigit()]
