@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
+import jinja2
 from jinja2 import StrictUndefined, UndefinedError, nodes, pass_environment
 from jinja2 import TemplateError as JinjaError
 from jinja2.compiler import CodeGenerator
@@ -301,6 +303,10 @@ class Budget:
         self.left = CASE_TIME_LIMIT if seconds is None else seconds
 
 
+# Where the code a text runs lives: the text itself (compiled by Jinja), Jinja, this module.
+_RENDERING_CODE = ("<template>", os.path.dirname(jinja2.__file__), __file__)
+
+
 def _traced(deadline: float, why: str):
     """A trace function that stops rendered template code once the deadline has passed.
 
@@ -316,10 +322,14 @@ def _traced(deadline: float, why: str):
 
     def calls(frame, event, arg):
         # Every call is a moment to look at the clock too: a filter's own Python code (the
-        # key function of sort, once per item) runs outside the text's lines.
-        if time.monotonic() > deadline:
+        # key function of sort, once per item) runs outside the text's lines. The limit is
+        # raised only in the text's own code and Jinja's: Python also calls a garbage
+        # collector callback or a finaliser between any two steps, drops what it raises, and
+        # a trace function that raised is switched off, so the text would render on unbounded.
+        filename = frame.f_code.co_filename
+        if time.monotonic() > deadline and filename.startswith(_RENDERING_CODE):
             raise _Limit(why)
-        return local if frame.f_code.co_filename == "<template>" else None
+        return local if filename == "<template>" else None
 
     return calls
 
