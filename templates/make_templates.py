@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from generator.reproducible import FALLBACK_EPOCH, normalise_docx
+from generator.base.reproducible import FALLBACK_EPOCH, normalise_docx
 
 HERE = Path(__file__).resolve().parent
 FONT = "Carlito"  # metric twin of Calibri; covers æøå and the Sami letters áčđŋšŧž

@@ -25,7 +25,8 @@ KOMMUNER = ROOT / "generator" / "data" / "kommuner.csv"
 # "PDF" step). Nothing else is changed.
 DRIVER = """
 import json, sys, time
-from generator import cli, pipeline
+from generator.cli import commands as cli
+from generator.build import pipeline
 marks = {"start": time.perf_counter(), "render_start": None, "word": [], "pdf": []}
 init, step = pipeline.Progress.__init__, pipeline.Progress.step
 def timed_init(self, *args, **kwargs):
@@ -219,7 +220,7 @@ def main() -> None:
                         help="exit 1 when a target is missed (default: report only)")
     options = parser.parse_args()
 
-    from generator.convert import PDF_FILTER, default_jobs, find_soffice
+    from generator.pdf.convert import PDF_FILTER, default_jobs, find_soffice
 
     soffice = find_soffice()
     jobs = options.jobs or default_jobs()

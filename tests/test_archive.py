@@ -14,8 +14,8 @@ import pikepdf
 import pytest
 from docx import Document as WordDocument
 
-from generator import pdfa
-from generator.convert import find_soffice
+from generator.pdf import archive as pdfa
+from generator.pdf.convert import find_soffice
 from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
 
 pytestmark = pytest.mark.libreoffice

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import rules
-from generator.case import load_case
 from generator.errors import CaseError
+from generator.model import rules
+from generator.model.case import load_case
 from tests.conftest import EXAMPLES, FIXTURES, run_samdok, write_case
 
 GOOD = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")

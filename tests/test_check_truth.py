@@ -114,8 +114,8 @@ def test_a_placeholder_is_found_in_edited_text_and_a_real_quote_is_not(project: 
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_every_starter_placeholder_is_in_the_one_list_the_check_reads(tmp_path: Path,
                                                                       language: str) -> None:
-    from generator import starter
-    from generator.scaffold import starter_case
+    from generator.model import starter
+    from generator.model.scaffold import starter_case
 
     known = set(starter.PLACEHOLDERS[language].values())
     for form in FORMS:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.case import load_case
-from generator.compose import compose
-from generator.document import Item, SubHeading, Table
+from generator.base.project import templates_dir
+from generator.compose.document import Item, SubHeading, Table
+from generator.compose.enrich import compose
 from generator.errors import CaseError, TemplateError
-from generator.project import templates_dir
+from generator.model.case import load_case
 from tests.conftest import EXAMPLES, FIXTURES, write_case
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
@@ -304,7 +304,7 @@ def many_councils_case(count: int, language: str = "nb") -> tuple[str, list[str]
 
 def many_councils(folder: Path, language: str = "nb"):
     """A case with one party more than MANY_PARTIES: its documents, and the parties' numbers."""
-    from generator.compose import MANY_PARTIES
+    from generator.compose.enrich import MANY_PARTIES
 
     case, numbers = many_councils_case(MANY_PARTIES + 1, language)
     return compose(load_case(write_case(folder, "mange.yaml", case)), templates_dir()), numbers

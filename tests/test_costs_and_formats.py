@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import costs, norsk
+from generator.model import costs, norsk
 
 
 def test_largest_remainder_adds_up_and_stays_within_a_krone() -> None:
@@ -159,7 +159,7 @@ def test_table_cell_text_is_written_as_python_docx_writes_it(value: str) -> None
     from docx import Document
     from lxml import etree
 
-    from generator.docx_writer import _run_text
+    from generator.word.writer import _run_text
 
     run = Document().add_paragraph().add_run(value)
     expected = "".join(etree.tostring(child, encoding="unicode") for child in run._r)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from docx import Document as WordDocument
 
-from generator.diff import words
-from generator.docx_marks import bookmark_name, clause_id
+from generator.review.diff import words
+from generator.word.marks import bookmark_name, clause_id
 from tests.conftest import FIXTURES, run_samdok
 from tests.test_drafts import git
 
@@ -162,7 +162,7 @@ def ins_del(docx: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 @pytest.mark.libreoffice
 def test_redline_has_tracked_changes_only_around_changed_words(tmp_path: Path) -> None:
-    from generator.convert import to_pdf
+    from generator.pdf.convert import to_pdf
 
     redline = tmp_path / "redline.docx"
     result = run_samdok("diff", str(V1), str(V2), "--docx", str(redline), cwd=tmp_path)
@@ -299,8 +299,8 @@ def subprocess_out(command: list[str], cwd: Path, env: dict[str, str]) -> str:
 
 
 def test_a_clause_that_changed_place_is_moved_and_the_rest_only_renumbered() -> None:
-    from generator.diff import Facts, Version, compare
-    from generator.document import Clause, Document, Paragraph
+    from generator.compose.document import Clause, Document, Paragraph
+    from generator.review.diff import Facts, Version, compare
 
     def document(*ids: str) -> Document:
         clauses = tuple(Clause(i, n, i.title(), (Paragraph(f"Tekst {i}."),))
@@ -317,7 +317,7 @@ def test_a_clause_that_changed_place_is_moved_and_the_rest_only_renumbered() -> 
 
 
 def test_a_project_library_without_the_new_labels_gets_the_standard_words() -> None:
-    from generator.drafts import with_standard_labels
+    from generator.compose.drafts import with_standard_labels
 
     labels = with_standard_labels({"utkast": "Kladd"}, "samarbeidsavtale", "nb")
     assert labels["utkast"] == "Kladd"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from docx import Document as WordDocument
 
 from generator.cli import main
-from generator.diff import words
+from generator.review.diff import words
 from tests.conftest import EXAMPLES, FIXTURES
 
 W = "\u00a0"  # amounts and percentages keep their no-break spaces, as in the document
@@ -204,10 +204,10 @@ def test_a_change_of_the_keys_terms_is_listed_with_the_economy_clause(tmp_path: 
 
 def built_docx(tmp_path: Path, case: Path, stem: str) -> Path:
     """A .docx as samdok builds it (the Word writer, no LibreOffice needed)."""
-    from generator.case import load_case
-    from generator.compose import compose
-    from generator.docx_writer import write_docx
-    from generator.project import templates_dir
+    from generator.base.project import templates_dir
+    from generator.compose.enrich import compose
+    from generator.model.case import load_case
+    from generator.word.writer import write_docx
 
     [document] = [d for d in compose(load_case(case, str(case)), templates_dir())
                   if d.file_stem == stem]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from generator.case import load_case
-from generator.compose import compose
-from generator.project import templates_dir
+from generator.base.project import templates_dir
+from generator.compose.enrich import compose
+from generator.model.case import load_case
 from tests.conftest import EXAMPLES, run_samdok
 
 SUBMISSIONS = {  # case id -> {kommunenummer: (header, arkivsak)}, as in the example cases

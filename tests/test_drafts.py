@@ -15,7 +15,7 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from generator import gitinfo
+from generator.base import gitinfo
 from tests.conftest import EXAMPLES, ROOT, run_samdok
 
 CASE = "cases/roros-os-holtalen.yaml"

@@ -21,7 +21,7 @@ import psutil
 import pytest
 from click.testing import CliRunner
 
-from generator import pipeline
+from generator.build import pipeline
 from generator.cli import main
 from tests.conftest import FIXTURES
 

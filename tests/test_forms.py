@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from generator import rules
-from generator.case import FORMS, load_case
+from generator.model import rules
+from generator.model.case import FORMS, load_case
 from tests.conftest import FIXTURES, run_samdok
 
 FORM_CASES = FIXTURES / "former"

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
-from generator import rules
-from generator.case import Case, _aliases
 from generator.cli import main
+from generator.model import rules
+from generator.model.case import Case, _aliases
 from tests.conftest import ROOT
 
 FORMER = Path(__file__).resolve().parent / "cases" / "former"
@@ -218,7 +218,7 @@ def test_readme_lists_the_items_from_the_rules() -> None:
     block = readme[readme.index(begin) + len(begin):readme.index(end)].strip()
     assert block == rules.reference_markdown().strip(), (
         "README's list of required items is out of date: replace the block between the "
-        "markers with generator.rules.reference_markdown()")
+        "markers with generator.model.rules.reference_markdown()")
     assert "| kommuneloven § 20-4 tredje ledd bokstav d |" in block
     assert "| IKS-loven § 22 første ledd andre punktum |" in block
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import CaseError
-from generator.load import dotted, load_yaml
+from generator.model.source import dotted, load_yaml
 
 
 def test_positions_of_keys_and_values(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.case import load_case
-from generator.compose import compose
-from generator.document import Item
-from generator.project import templates_dir
+from generator.base.project import templates_dir
+from generator.compose.document import Item
+from generator.compose.enrich import compose
+from generator.model.case import load_case
 from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
 
 PP = (EXAMPLES / "pp-teneste-sogn.yaml").read_text(encoding="utf-8")
@@ -95,7 +95,7 @@ def _signature_page(tmp_path: Path, signing: str | None) -> list[str]:
     """The paragraphs of the agreement's Word file from the heading Underskrifter on."""
     from docx import Document as Word
 
-    from generator.docx_writer import write_docx
+    from generator.word.writer import write_docx
 
     text = (EXAMPLES / "roros-os-holtalen.yaml").read_text(encoding="utf-8")
     old = "underskrift: {sted: Røros, dato: 2016-05-18}\n"
@@ -147,7 +147,7 @@ def test_standard_templates_are_what_make_templates_writes(tmp_path: Path) -> No
 # --- 4. the manifest lists each input once ----------------------------------------------------
 
 def test_manifest_lists_shared_inputs_once() -> None:
-    from generator import manifest
+    from generator.build import manifest
 
     case = EXAMPLES / "barnevern-lillehammer-gausdal.yaml"
     documents = compose(load_case(case), templates_dir())
@@ -169,8 +169,8 @@ def test_manifest_lists_shared_inputs_once() -> None:
 
 from click.testing import CliRunner  # noqa: E402
 
-from generator import register  # noqa: E402
 from generator.cli import main  # noqa: E402
+from generator.model import register  # noqa: E402
 
 
 def _kommune(*words: str):
@@ -241,7 +241,7 @@ def test_case_file_with_an_ascii_name_is_located_with_the_hint(tmp_path: Path) -
 
 
 def test_change_table_agrees_with_the_register() -> None:
-    from generator import former
+    from generator.model import former
 
     current = register.municipalities()
     ended = former.ended()

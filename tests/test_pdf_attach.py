@@ -7,7 +7,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from generator import pdfa
+from generator.pdf import archive as pdfa
 from tests.test_documents import COPIES, model, pages
 
 
@@ -115,7 +115,7 @@ def test_a_second_attachment_is_appended_after_the_first(built: Path, tmp_path: 
     import datetime as dt
     import shutil
 
-    from generator.pdf_attach import Attachment, append
+    from generator.pdf.attach import Attachment, append
 
     case_id, number = COPIES[0]
     folder = built / "build" / case_id
@@ -170,7 +170,7 @@ def test_an_update_reads_back_as_written(tmp_path: Path) -> None:
     import io
     from decimal import Decimal
 
-    from generator.pdf_update import Ref, Update
+    from generator.pdf.update import Ref, Update
 
     base = pikepdf.new()
     base.add_blank_page()
@@ -204,7 +204,7 @@ def test_an_untagged_attachment_is_refused_with_a_hint(tmp_path: Path) -> None:
     import datetime as dt
 
     from generator.errors import ConversionError
-    from generator.pdf_attach import Attachment
+    from generator.pdf.attach import Attachment
 
     plain = pikepdf.new()
     plain.add_blank_page()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import register
-from generator.norsk import NBSP
-from generator.register import RegisterError, find, search
+from generator.model import register
+from generator.model.norsk import NBSP
+from generator.model.register import RegisterError, find, search
 from tests.conftest import FIXTURES, run_samdok, write_case
 
 # The Norwegian form of every name in the register that has more than one form or a county
@@ -196,7 +196,7 @@ def test_check_reports_an_ambiguous_party_in_a_case(tmp_path: Path) -> None:
 def test_the_command_line_loads_the_register_only_when_asked() -> None:
     # `samdok --help` and every command start fast: heavy modules load inside the commands.
     code = ("import sys, generator.cli; "
-            "print(sorted(m for m in ('babel', 'pydantic', 'docxtpl', 'generator.register') "
+            "print(sorted(m for m in ('babel', 'pydantic', 'docxtpl', 'generator.model.register') "
             "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.base.project import templates_dir
+from generator.base.reproducible import FALLBACK_EPOCH
 from generator.errors import TemplateError
-from generator.project import templates_dir
-from generator.render_pool import POOL_FROM, write_all
-from generator.reproducible import FALLBACK_EPOCH
+from generator.word.render_pool import POOL_FROM, write_all
 from tests.test_compose import many_councils
 
 WHEN = dt.datetime.fromtimestamp(FALLBACK_EPOCH, dt.UTC)

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from ruamel.yaml import YAML
 
-from generator.case import FORMS
+from generator.model.case import FORMS
 from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
 
 BEGIN, END = "<!-- case-reference:begin -->", "<!-- case-reference:end -->"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import gitinfo
+from generator.base import gitinfo
 from generator.cli import main
 from tests.conftest import EXAMPLES, FIXTURES, run_samdok
 from tests.test_drafts import git
@@ -466,11 +466,11 @@ def test_a_field_that_fetches_or_runs_never_reaches_the_redline(tmp_path: Path, 
 def test_a_huge_blob_in_git_is_refused_before_it_is_read(tmp_path: Path, monkeypatch) -> None:
     """git packs repeated bytes so well that a small repository holds a blob of gigabytes:
     its size is asked first, and a blob over the case-file limit is never read."""
-    from generator import load
+    from generator.model import source as load
 
     case = committed_case(tmp_path)
     monkeypatch.setattr(load, "MAX_FILE_BYTES", 50_000)
-    monkeypatch.setattr("generator.versions.MAX_FILE_BYTES", 50_000)
+    monkeypatch.setattr("generator.review.versions.MAX_FILE_BYTES", 50_000)
     case.write_text(case.read_text(encoding="utf-8") + "#" + " " * 60_000 + "\n",
                     encoding="utf-8")
     git(tmp_path, "commit", "-q", "-am", "Stor")

@@ -174,8 +174,8 @@ def test_ids_read_back_from_the_state_file_pass_the_same_check(world) -> None:
     import json
 
     from generator import __version__
-    from generator.project import templates_dir
-    from generator.state import STATE_FILE, BuildState
+    from generator.base.project import templates_dir
+    from generator.build.state import STATE_FILE, BuildState
 
     project, outside = world
     case = project / "cases" / "sak.yaml"
@@ -253,8 +253,8 @@ def test_a_link_in_place_of_the_lock_or_the_state_file_is_refused(world, name, t
 def test_the_state_file_is_written_atomically_beside_itself_never_through_a_link(world) -> None:
     """The fixed temporary name .samdok.state.json.tmp once was a link's way out: the state
     file (which names the case file) overwrote the user's script."""
-    from generator.project import templates_dir
-    from generator.state import STATE_FILE, BuildState
+    from generator.base.project import templates_dir
+    from generator.build.state import STATE_FILE, BuildState
 
     project, outside = world
     out = project / "build"

@@ -9,12 +9,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import cli
-from generator.case import load_case
-from generator.clauses import library
-from generator.compose import build_context, compose
-from generator.project import templates_dir
-from generator.sandbox import MAX_OUTPUT, MAX_VALUE, Frozen, PlaceholderError, freeze, render
+from generator.base.project import templates_dir
+from generator.cli import commands as cli
+from generator.compose.clauses import library
+from generator.compose.enrich import build_context, compose
+from generator.compose.sandbox import (
+    MAX_OUTPUT,
+    MAX_VALUE,
+    Frozen,
+    PlaceholderError,
+    freeze,
+    render,
+)
+from generator.model.case import load_case
 from tests.conftest import FIXTURES
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
@@ -113,7 +120,7 @@ ATTACKS = {
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_a_hostile_placeholder_is_a_located_message(tmp_path: Path, attack: str,
                                                     place: str, monkeypatch) -> None:
-    import generator.sandbox as sandbox
+    import generator.compose.sandbox as sandbox
 
     monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.5)  # the limit as such, quicker to test
     victim = tmp_path / "victim.txt"
@@ -210,7 +217,7 @@ def test_ordinary_placeholders_still_work(tmp_path: Path) -> None:
 def test_a_case_has_one_rendering_budget_for_all_its_texts(tmp_path: Path, monkeypatch) -> None:
     """A limit per text alone lets a case of many slow texts run for hours: the texts of one
     case share CASE_TIME_LIMIT seconds, and each text spends from it."""
-    import generator.sandbox as sandbox
+    import generator.compose.sandbox as sandbox
 
     budget = sandbox.Budget(5.0)
     render("{% for p in parter %}{{ p }}{% endfor %}", {"parter": ("a", "b")}, "test",
@@ -245,7 +252,7 @@ def test_what_a_text_prints_of_a_mapping_and_a_dotted_join(tmp_path: Path) -> No
 def test_time_is_bounded_even_without_the_trace_function(monkeypatch) -> None:
     """Another tool's tracer (a debugger, coverage) may stand where samdok's would: every
     operator, filter and printed value of a text looks at the clock as well."""
-    import generator.sandbox as sandbox
+    import generator.compose.sandbox as sandbox
 
     monkeypatch.setattr(sandbox, "_traced", lambda deadline, why: None)
     monkeypatch.setattr(sandbox, "TIME_LIMIT", 0.3)

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from generator import pdfa
+from generator.pdf import archive as pdfa
 from tests.conftest import EXAMPLES, run_samdok
 
 pytestmark = pytest.mark.libreoffice

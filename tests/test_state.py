@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.state import BuildState
+from generator.build.state import BuildState
 from tests.conftest import ROOT, write_case
 
 

@@ -12,8 +12,8 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from generator import verify as verifying
 from generator.cli import main
+from generator.pdf import verify as verifying
 from tests.conftest import EXAMPLES, run_samdok
 from tests.test_drafts import git, make_repo
 

@@ -1,0 +1,2 @@
+"""Validated case plus clause library to document model: clauses, placeholders in a sandbox,
+enrichment, drafts."""

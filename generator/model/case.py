@@ -1,0 +1,674 @@
+"""The case file's typed model, and validation that reports every problem with its place."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic.functional_validators import AfterValidator
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from ..errors import CaseError, Problem, shorten
+from . import caseid, costs, hygiene, register
+from .crosschecks import check_documents, check_economy, check_parties
+from .source import LoadedFile, load_yaml
+
+
+def _to_number(value: Any) -> str:
+    # register.find is the one place a reference is read, so check, compose and the
+    # `kommune` command agree; the model keeps only the number, and everything after
+    # validation looks municipalities up by number.
+    try:
+        return register.find(value).number
+    except register.RegisterError as exc:
+        raise PydanticCustomError("municipality", "{message}",
+                                  {"message": exc.message, "hint": exc.hint}) from None
+
+
+# The JSON Schema shows what a user may write (number or name), not the validated form.
+MunicipalityRef = Annotated[str, BeforeValidator(_to_number, json_schema_input_type=int | str),
+                            Field(
+    description="kommunenummer or name, e.g. 5025, '0301', 'Røros' or 'Deatnu - Tana'; "
+                "validation turns it into the four-digit kommunenummer")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+def _case_id(value: str) -> str:
+    # caseid.problem is the one check of every id, so it is not repeated as pydantic
+    # constraints; the JSON Schema only shows the rule to editors.
+    why = caseid.problem(value)
+    if why:
+        shown = repr(value if len(value) <= 40 else value[:40] + "…")
+        raise PydanticCustomError("case_id", "{message}", {
+            "message": f"{shown} {why}",
+            "hint": f"write e.g. 'id: {caseid.suggestion(value)}'; the id names the case's "
+                    "folder under build/"})
+    return value
+
+
+CaseId = Annotated[str, AfterValidator(_case_id),
+                   WithJsonSchema({"type": "string", "pattern": caseid.PATTERN,
+                                   "maxLength": caseid.MAX_LENGTH})]
+# Percentages as written (20.5 stays exactly 20.5; a float would not add up to 100 exactly).
+Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
+
+# Upper bounds for every number in a case, far above any real one, so that an extra digit or
+# a hostile file is a located message instead of an absurd document or a traceback (Babel's
+# number formatting fails beyond 28 digits). Oslo, the largest municipality, has fewer than
+# a million inhabitants and a yearly budget under 10**11 kroner.
+MAX_KRONER = 10**12  # budgets, base amounts and borrowing ceilings, in whole kroner
+MAX_POPULATION = 10**8
+MAX_UNITS = 10**9  # counted usage per party (payslips, cases, calls)
+MAX_MEMBERS = 100  # members of a body per participant, or of a board
+MAX_DRAFT = 999
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # budget years
+Kroner = Annotated[int, Field(gt=0, lt=MAX_KRONER)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+Members = Annotated[int, Field(ge=1, le=MAX_MEMBERS)]
+
+FORMS = (
+    "vertskommune",  # administrativt vertskommunesamarbeid, kommuneloven § 20-2
+    "vertskommune_med_nemnd",  # vertskommunesamarbeid med felles folkevalgt nemnd, § 20-3
+    "oppgavefellesskap",  # kommunalt oppgavefellesskap, kommuneloven kapittel 19
+    "politisk_råd",  # interkommunalt politisk råd, kommuneloven kapittel 18
+    "iks",  # interkommunalt selskap, IKS-loven
+    "tjenestekjøp",  # avtale om kjøp av tjenester
+    "rammeavtale",  # framework agreement; each area gets its own agreement in one of the above
+)
+Form = Literal[FORMS]  # type: ignore[valid-type]
+
+
+class _Model(BaseModel):
+    # extra="forbid" makes pydantic report unknown keys; validate() turns the reports into
+    # warnings with a "did you mean" (a misspelt key would silently drop a clause), and
+    # --strict into errors. The docstring under each field is its description in the JSON
+    # Schema and the case-file reference.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              use_attribute_docstrings=True)
+
+
+class Representative(_Model):
+    """The person who signs for a party."""
+
+    name: Text = Field(alias="navn")
+    """the person's name"""
+    title: Text = Field(alias="tittel", description="e.g. ordfører")
+
+
+class Party(_Model):
+    """A participating municipality, given by its number or its name in the register."""
+
+    municipality: MunicipalityRef = Field(alias="kommune")
+    representative: Representative | None = Field(None, alias="representant")
+    """who signs for the party"""
+    population: Annotated[int, Field(gt=0, lt=MAX_POPULATION)] | None = Field(
+        None, alias="folketall", description="replaces the register's figure; needs its date; "
+        "below 10^8")
+    population_date: dt.date | None = Field(None, alias="folketall_per")
+    """the date the population figure refers to (required with folketall)"""
+
+
+class Area(_Model):
+    """One cooperation area, optionally with its host municipality."""
+
+    name: Text = Field(alias="navn")
+    """name of the area, e.g. Felles barnevern"""
+    host: MunicipalityRef | None = Field(None, alias="vertskommune")
+    """the area's host municipality, if it has one"""
+    note: str | None = Field(None, alias="merknad")
+    """a short note after the name"""
+
+
+class AreaGroup(_Model):
+    """A group of cooperation areas (existing, new, for some parties only, regional)."""
+
+    heading: Text = Field(alias="gruppe")
+    """heading of the group, e.g. Nye samarbeidsområder"""
+    parties: list[MunicipalityRef] | None = Field(
+        None, alias="parter", description="only these parties take part (default: all)")
+    note: str | None = Field(None, alias="merknad")
+    """a paragraph under the heading"""
+    areas: list[Text | Area] = Field(alias="områder", min_length=1)
+    """the areas: a name, or a mapping with navn, vertskommune and merknad"""
+
+
+class Distribution(_Model):
+    """How costs are divided between the parties."""
+
+    key: Literal[costs.KEYS] = Field(alias="nøkkel")  # type: ignore[valid-type]
+    """the cost key"""
+    base_percent: Annotated[Decimal, Field(gt=0, lt=100, allow_inf_nan=False)] | None = Field(
+        None, alias="grunnandel", description="percent of the costs split equally")
+    base_amount: Kroner | None = Field(
+        None, alias="grunnbeløp", description="kroner per party per budget year (below "
+        "10^12)")
+    percentages: dict[MunicipalityRef, Percent] | None = Field(
+        None, alias="andeler", description="kommunenummer -> agreed percent (0 to 100)")
+    unit: Text | None = Field(None, alias="enhet", description="what is counted, e.g. lønnsslipper")
+    units: dict[MunicipalityRef, Annotated[int, Field(ge=0, lt=MAX_UNITS)]] | None = Field(
+        None, alias="antall", description="kommunenummer -> count (below 10^9)")
+
+
+class Economy(_Model):
+    """The economy clause: cost key, optional budget and principles."""
+
+    distribution: Distribution = Field(alias="fordeling")
+    """how costs are divided between the parties"""
+    budget: dict[Year, Kroner] | None = Field(
+        None, alias="budsjett", description="budget year (1900 to 2200) -> amount in whole "
+        "kroner (below 10^12)")
+    principles: list[Text] = Field(default_factory=list, alias="prinsipper")
+    """further principles, one per item (e.g. what is not shared)"""
+    text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
+
+
+class Withdrawal(_Model):
+    """How a party leaves the cooperation."""
+
+    notice_months: int = Field(alias="oppsigelsestid_måneder", ge=1, le=60)
+    """notice period in months"""
+    effective: str | None = Field(
+        None, alias="virkning", description="when a withdrawal takes effect, e.g. '1. januar'")
+    text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
+
+
+class Body(_Model):
+    """A body with members from each participant (representantskap, felles nemnd)."""
+
+    members: int | dict[MunicipalityRef, Members] = Field(
+        alias="medlemmer", description="members per participant: one number for all, or "
+        "a number per kommunenummer (1 to 100)")
+    text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
+
+    @field_validator("members")
+    @classmethod
+    def _positive(cls, value):
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be at least 1")
+        if isinstance(value, int) and value > MAX_MEMBERS:
+            raise PydanticCustomError("bound", "{message}", {
+                "message": f"must be less than or equal to {MAX_MEMBERS}",
+                "hint": "the limit is far above any real case; check for extra digits"})
+        return value
+
+
+class Committee(Body):
+    """The joint political committee (felles folkevalgt nemnd) and its members per participant."""
+
+    @field_validator("members")
+    @classmethod
+    def _two_or_more(cls, value):
+        # kommuneloven § 20-3 tredje ledd: «Hver av deltakerne i samarbeidet skal være
+        # representert med to eller flere medlemmer i nemnda.»
+        counts = value.values() if isinstance(value, dict) else [value]
+        if any(n < 2 for n in counts):
+            raise PydanticCustomError("bound", "{message}", {
+                "message": "each participant must have two or more members of the committee "
+                           "(kommuneloven § 20-3 tredje ledd)",
+                "hint": "write 2 or more for every participant"})
+        return value
+
+
+class Board(_Model):
+    """The board of an inter-municipal company."""
+
+    members: int = Field(alias="medlemmer", ge=3, le=MAX_MEMBERS)  # IKS-loven § 10: >= 3
+    """number of board members (3 to 100)"""
+    text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
+
+
+class Borrowing(_Model):
+    """Whether the cooperation may borrow money, and up to what amount."""
+
+    allowed: bool = Field(alias="tillatt")
+    """true if it may borrow, false if not"""
+    ceiling: int | None = Field(None, alias="ramme", gt=0, lt=MAX_KRONER,
+                                description="kroner (below 10^12)")
+
+
+class ClauseOverride(_Model):
+    """Replace or extend a standard clause by its id, or add a new clause."""
+
+    heading: str | None = Field(None, alias="overskrift")
+    """replaces the heading (required for a new clause)"""
+    text: str | None = Field(None, alias="tekst", description="replaces the standard text")
+    addition: str | None = Field(None, alias="tillegg", description="added after the text")
+    after: str | None = Field(None, alias="etter", description="new clause: id to place it after")
+
+
+class Route(_Model):
+    """One meeting a case submission goes to (utvalg, møtedato, saksnummer)."""
+
+    committee: Text = Field(alias="utvalg")
+    """the committee or council, e.g. Formannskapet, Kommunestyret"""
+    date: dt.date = Field(alias="møtedato")
+    """meeting date"""
+    number: Text | None = Field(None, alias="saksnr")
+    """the committee's case number, e.g. 18/26"""
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _as_text(cls, value):
+        # 18/26 is text, but a bare 12 would arrive as a number
+        return str(value) if isinstance(value, int) else value
+
+
+class CouncilCopy(_Model):
+    """One council's copy of a joint case submission: its numbers, officer and route."""
+
+    case_number: Text = Field(alias="arkivsak")
+    """archive case number (arkivsak/saksmappe), e.g. 2026/417"""
+    archive_code: str | None = Field(None, alias="arkiv")
+    """archive code, e.g. 026"""
+    officer: Text = Field(alias="saksbehandler")
+    """the case officer's name"""
+    date: dt.date = Field(alias="dato")
+    """date of the submission"""
+    route: list[Route] = Field(alias="behandling", min_length=1)
+    """the meetings, in order; the last one decides"""
+
+
+class Submission(_Model):
+    """The joint case submission (felles saksframlegg) to every participating council."""
+
+    title: str | None = Field(None, alias="tittel")
+    """the case title (default: the agreement's title)"""
+    summary: str | None = Field(None, alias="sammendrag")
+    """a short summary (at most five lines)"""
+    facts: str | None = Field(None, alias="saksopplysninger")
+    """facts, background, law and economy"""
+    assessment: str | None = Field(None, alias="vurdering")
+    """the assessment"""
+    conclusion: str | None = Field(None, alias="konklusjon")
+    """an optional conclusion"""
+    attachments: list[Text] = Field(default_factory=list, alias="vedlegg")
+    """further attachments, listed after the agreement"""
+    points: list[Text] = Field(default_factory=list, alias="vedtakspunkter")
+    """further points for the proposed resolution, after the standard ones"""
+    budget_year: Year | None = Field(None, alias="budsjettår")
+    """the budget year each council's resolution names (default: the first; 1900 to 2200)"""
+    councils: dict[MunicipalityRef, CouncilCopy] = Field(default_factory=dict,
+                                                         alias="kommuner")
+    """each council's copy: kommunenummer -> its numbers, officer and route"""
+
+
+class Signing(_Model):
+    """Where and when the agreement is signed."""
+
+    place: Text = Field(alias="sted")
+    """place of signing"""
+    date: dt.date | None = Field(None, alias="dato")
+    """date of signing"""
+
+
+class Case(_Model):
+    """One case file: a cooperation and the documents to build for it."""
+
+    id: CaseId | None = Field(None, description="folder name under build/; default: the file name")
+    title: Text = Field(alias="tittel")
+    """title of the document (also its Word and PDF title)"""
+    subtitle: str | None = Field(None, alias="undertittel")
+    """subtitle under the title"""
+    language: Literal["nb", "nn"] = Field("nb", alias="språk")
+    """language of the document text: nb (bokmål) or nn (nynorsk)"""
+    status: Literal["utkast", "endelig"] = "utkast"
+    """utkast (a draft, stamped as such) or endelig (final)"""
+    draft: int | None = Field(None, alias="utkast", ge=1, le=MAX_DRAFT)
+    """draft number, shown while the status is utkast (1 to 999)"""
+    form: Form = Field(alias="samarbeidsform")
+    """the cooperation form; it decides which content the law requires"""
+    documents: list[Literal["samarbeidsavtale", "tjenesteavtale", "saksframlegg"]] = Field(
+        default_factory=lambda: ["samarbeidsavtale"], alias="dokumenter", min_length=1)
+    """the documents to build"""
+    parties: list[Party] = Field(alias="parter", min_length=2)
+    """the participating municipalities, at least two"""
+    background: str | None = Field(None, alias="bakgrunn")
+    """background of the cooperation"""
+    purpose: str | None = Field(None, alias="formål")
+    """purpose of the cooperation"""
+    areas: list[AreaGroup] = Field(default_factory=list, alias="samarbeidsområder")
+    """cooperation areas, in groups"""
+    name: str | None = Field(None, alias="navn", description="the cooperation's or company's name")
+    host: MunicipalityRef | None = Field(None, alias="vertskommune",
+                                         description="the host municipality (vertskommune)")
+    office: MunicipalityRef | None = Field(
+        None, alias="kontorkommune", description="office municipality (oppgavefellesskap, råd)")
+    head_office: MunicipalityRef | None = Field(
+        None, alias="hovedkontor", description="head-office municipality of a company (IKS)")
+    host_principle: str | None = Field(None, alias="vertskommuneprinsipp")
+    """how host roles are shared between the parties"""
+    tasks: list[Text] = Field(default_factory=list, alias="oppgaver",
+                              description="tasks and decision authority transferred")
+    joint_body: str | None = Field(None, alias="samarbeidsorgan")
+    """the joint administrative body"""
+    committee: Committee | None = Field(
+        None, alias="nemnd", description="the joint political committee (kommuneloven § 20-3): "
+        "members per participant, two or more each")
+    assembly: Body | None = Field(None, alias="representantskap")
+    """the representantskap and its members per participant"""
+    board: Board | None = Field(None, alias="styre")
+    """the board of a company"""
+    contributions: str | None = Field(None, alias="innskudd",
+                                      description="contributions and the duty to contribute")
+    ownership: dict[MunicipalityRef, Annotated[float, Field(gt=0, le=100)]] | None = Field(
+        None, alias="eierandeler", description="per kommunenummer, percent; adds up to 100")
+    liability: dict[MunicipalityRef, Annotated[float, Field(gt=0, le=100)]] | None = Field(
+        None, alias="ansvarsandeler", description="per kommunenummer, percent; adds up to 100")
+    borrowing: Borrowing | None = Field(None, alias="låneadgang")
+    """whether the cooperation may borrow, and the ceiling"""
+    dissolution: str | None = Field(None, alias="oppløsning")
+    """how the cooperation is dissolved"""
+    economy: Economy | None = Field(None, alias="økonomi")
+    """the economy clause: cost key, budget and principles"""
+    entry: str | None = Field(None, alias="inntreden")
+    """how a new participant joins"""
+    withdrawal: Withdrawal | None = Field(None, alias="uttreden")
+    """how a participant withdraws"""
+    commencement: dt.date | None = Field(None, alias="ikrafttredelse")
+    """date the agreement takes effect"""
+    clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
+    """replace or extend standard clauses by id, or add new clauses"""
+    signing: Signing | None = Field(None, alias="underskrift")
+    service: str | None = Field(None, alias="tjeneste")
+    """the service a service agreement is about, e.g. barneverntjeneste"""
+    reporting: str | None = Field(None, alias="rapportering")
+    """what is reported to the participants (an oppgavefellesskap must say it); a service
+    agreement has a standard text"""
+    employer: str | None = Field(None, alias="arbeidsgiveransvar")
+    """who is the employer of the staff (default: a standard text)"""
+    submission: Submission | None = Field(None, alias="saksframlegg")
+    """the joint case submission to every council"""
+    """place and date above the signatures"""
+
+
+class LoadedCase:
+    """A validated case together with the file it came from (for located messages)."""
+
+    def __init__(self, case: Case, source: LoadedFile, path: Path,
+                 warnings: list[Problem] | None = None):
+        self.case = case
+        self.source = source
+        self.path = path
+        self.warnings = warnings or []
+
+    @property
+    def id(self) -> str:
+        # Both were checked by caseid.problem in validate(), the only maker of a LoadedCase.
+        return self.case.id or self.path.stem
+
+
+def _aliases(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Every key name used anywhere in the case format (for 'did you mean')."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        for arg in _types_in(info.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                names |= _aliases(arg, seen)
+    return names
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    args = getattr(annotation, "__args__", None)
+    if not args:
+        return [annotation]
+    return [t for a in args for t in _types_in(a)]
+
+
+KEYS = sorted(_aliases(Case))
+
+
+def _keys_at(path: tuple[str | int, ...]) -> list[str]:
+    """The keys the model allows in the mapping at path (indices and map keys skipped)."""
+    model: Any = Case
+    for part in path:
+        if isinstance(part, int) or not (isinstance(model, type)
+                                         and issubclass(model, BaseModel)):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return KEYS
+        models = [t for t in _types_in(field.annotation)
+                  if isinstance(t, type) and issubclass(t, BaseModel)]
+        model = models[0] if models else None
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(f.alias or n for n, f in model.model_fields.items())
+    return KEYS
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else ""
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    """Plain message and hint for one pydantic error."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    shown = shorten(repr(value), 60) if not isinstance(value, dict | list) else type(value).__name__
+    if kind in ("municipality", "case_id", "bound"):
+        return ctx["message"], ctx["hint"]
+    if kind == "missing":
+        return "required field is missing", "add it; see the case-file format in README.md"
+    if kind == "extra_forbidden":
+        key = hygiene.visible(str(error["loc"][-1]))  # no invisible control to the terminal
+        if ":" in key:  # "inntreden:Nye kommuner" is a missing space, not a new key
+            return f"unknown key '{key}'", "write 'key: value' with a space after the colon"
+        here = _keys_at(_loc_path(error["loc"])[:-1])
+        listed = ", ".join(here) if len(here) <= 8 else "see the case-file reference in README.md"
+        return f"unknown key '{key}'", (_suggest(key, here) or
+                                        f"remove it or check the spelling; keys here: {listed}")
+    if kind == "literal_error":
+        allowed = ctx.get("expected", "")
+        options = [o.strip().strip("'") for o in allowed.replace(" or ", ", ").split(",")]
+        hint = _suggest(str(value), options) if isinstance(value, str) else ""
+        return f"{shown} is not one of {allowed}", hint or f"use one of {allowed}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {shown}", "write digits only, with no spaces or words"
+    if kind == "finite_number":
+        return ("expected a number, got infinity (a number too large to hold, such as 1e400)",
+                "write the figure in digits, e.g. 12500000")
+    if kind in ("decimal_parsing", "decimal_type"):
+        return f"expected a number, got {shown}", "write digits with a decimal point, e.g. 20.5"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"expected a date, got {shown}", "write dates as YYYY-MM-DD, e.g. 2016-07-01"
+    if kind in ("string_type", "string_too_short"):
+        if kind == "string_too_short":
+            return "must not be empty", "write the text, or remove the key"
+        return f"expected text, got {shown}", "put the text after the colon, quoted if needed"
+    if kind == "list_type":
+        return f"expected a list, got {shown}", "write each item on its own line starting with '- '"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping (key: value lines), got {shown}", "indent the keys under it"
+    if kind == "too_short":
+        return (f"needs at least {ctx.get('min_length')} item(s)",
+                "add the missing items, each on its own line starting with '- '")
+    if kind == "string_pattern_mismatch":
+        return f"{shown} is not allowed here", "use lower-case letters a-z, digits and '-'"
+    if kind in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
+        message = error["msg"].replace("Input should be", "must be")
+        bound = next(iter(ctx.values()), None)
+        if kind.startswith("less") and isinstance(bound, int) and bound > 100:
+            # the upper bounds above 100 are sanity limits (MAX_KRONER and the like)
+            shown_bound = f"{bound:,}" if bound >= 10**6 else str(bound)
+            return (message.replace(str(bound), shown_bound), "the limit is far above any "
+                    "real case; check for extra digits")
+        return message, "check the number (amounts are whole kroner, percentages 0 to 100)"
+    if kind == "value_error":
+        return error["msg"].removeprefix("Value error, "), ""
+    return error["msg"], ""
+
+
+def _loc_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds the union member it tried ("str", "Area", "int") to the location;
+    # those are not keys of the file.
+    members = {"str", "int", "Area", "constrained-str", "function-after"}
+    # A mapping key that fails (a budget year out of range) comes as text before "[key]";
+    # as the number it was in the file it names the entry and finds its place.
+    loc = tuple(int(p) if isinstance(p, str) and p.isascii() and p.isdigit()
+                and str(int(p)) == p and after == "[key]" else p
+                for p, after in zip(loc, (*loc[1:], None), strict=True))
+    return tuple(p for p in loc if not (isinstance(p, str) and (p in members or "[" in p)))
+
+
+def validate(source: LoadedFile, path: Path) -> LoadedCase:
+    """Typed case from loaded YAML; every problem at once in a CaseError."""
+    data = source.data
+    if data is None:
+        raise CaseError([Problem(source.file, None, None, "", "the file is empty",
+                                 "start from an example in cases/")])
+    if not isinstance(data, dict):
+        raise CaseError([source.problem((), "the top level must be a mapping of keys",
+                                        "a case file starts with lines like 'tittel: ...'")])
+    # Unknown keys are warnings (with a "did you mean"): the rest of the file is validated as
+    # if they were not there, and --strict turns them into errors.
+    extras = [(loc, message, hint) for loc, message, hint, kind in _errors(data)
+              if kind == "extra_forbidden"]
+    # A key that loading refused (a character it may not hold) is not reported again as
+    # unknown: it is unknown only because of that character.
+    refused = {p.line for p in source.errors if p.message.startswith("the key holds")}
+    warnings = source.warnings + [
+        warning for loc, message, hint in extras
+        if (warning := source.problem(loc, message, hint, key=True, severity="warning")).line
+        not in refused]
+    cleaned = _without(data, [loc for loc, _, _ in extras])
+    # What loading found in single values (an impossible date, a refused tag) comes first;
+    # the model's complaint about the same value (now text, or nothing) would only repeat it.
+    problems: list[Problem] = list(source.errors)
+    taken = {(p.line, p.column) for p in source.errors}
+    seen = set()
+    for loc, message, hint, _kind in _errors(cleaned):
+        if (loc, message) not in seen:  # a union reports one failure per member; say it once
+            seen.add((loc, message))
+            problem = source.problem(loc, message, hint)
+            if (problem.line, problem.column) not in taken:
+                problems.append(problem)
+    # The register checks read the raw data, so they run (and report) even when other
+    # fields are wrong: the user sees every problem in one run.
+    reported = {p.field for p in problems}
+    checks = (check_parties(data, source) + check_economy(data, source)
+              + check_documents(data, source))
+    problems += [p for p in checks if p.field not in reported
+                 and (p.line, p.column) not in taken]
+    if data.get("id") is None:
+        problems += _file_name_id(source, path)
+    if problems:
+        # So do the required contents, when the form and documents are readable: otherwise
+        # they would show only once everything else is put right.
+        form, documents = data.get("samarbeidsform"), data.get("dokumenter",
+                                                               ["samarbeidsavtale"])
+        if (form in FORMS and isinstance(documents, list)
+                and all(isinstance(d, str) for d in documents)):
+            from .rules import check_data
+
+            reported = {p.field for p in problems}
+            problems += [p for p in check_data(source, documents, form)
+                         if p.field not in reported]
+        raise CaseError(in_file_order(explain_missing(problems + warnings)))
+    case = Case.model_validate(cleaned)
+    signed = case.signing.date if case.signing else None
+    if signed and case.commencement and case.commencement < signed:
+        # Retroactive agreements exist (a cooperation formalised after it started), so
+        # this is a warning: --strict makes it an error.
+        warnings.append(source.problem(
+            ("ikrafttredelse",), f"takes effect on {case.commencement}, before it is signed "
+            f"on {signed}", "check that a retroactive agreement is meant", severity="warning"))
+    return LoadedCase(case, source, path, warnings)
+
+
+def in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Sorted by place, the error first of two at one place; those without a place (a
+    missing key) last."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column or 0,
+                                           p.severity != "error"))
+
+
+def explain_missing(problems: list[Problem]) -> list[Problem]:
+    """A missing key written under a misspelt name is reported once, at that name, with the
+    rename as its hint: the unknown-key warning is folded into the missing-key error it
+    explains (the missing key has no line of its own to stand on)."""
+    unknown = {}
+    for p in problems:
+        if p.severity == "warning" and p.message.startswith("unknown key '"):
+            parent, _, key = p.field.rpartition(".")
+            unknown.setdefault(parent, []).append((key, p))
+    out, folded = [], set()
+    for p in problems:
+        missing = p.severity == "error" and (p.message == "required field is missing"
+                                             or p.message.startswith("missing — "))
+        parent, _, key = p.field.rpartition(".")
+        candidates = [(k, w) for k, w in unknown.get(parent, []) if id(w) not in folded]
+        match = difflib.get_close_matches(key, [k for k, _ in candidates], n=1,
+                                          cutoff=0.6) if missing else []
+        if match:
+            near = next(w for k, w in candidates if k == match[0])
+            folded.add(id(near))
+            p = Problem(p.file, near.line, near.column, p.field,
+                        f"{p.message} (written '{match[0]}' here?)",
+                        f"'{match[0]}' is not a key samdok knows, and looks like a "
+                        f"misspelling of '{key}': rename it", p.severity)
+        out.append(p)
+    return [p for p in out if id(p) not in folded]
+
+
+def _file_name_id(source: LoadedFile, path: Path) -> list[Problem]:
+    """A case without 'id' takes its file name as its id: it passes the same check."""
+    why = caseid.problem(path.stem)
+    if why is None:
+        return []
+    shown = repr(path.stem if len(path.stem) <= 40 else path.stem[:40] + "…")
+    return [Problem(source.file, None, None, "id",
+                    f"the case has no 'id', and its file name gives the id {shown}, which {why}",
+                    f"add a line 'id: {caseid.suggestion(path.stem)}' to the case (the name "
+                    "of its folder under build/), or rename the file")]
+
+
+def _errors(data: dict[str, Any]) -> list[tuple[tuple, str, str, str]]:
+    """(location, message, hint, pydantic error type) for every validation error."""
+    try:
+        Case.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+    else:
+        return []
+    deeper = {_loc_path(e["loc"])[:n] for e in errors for n in range(len(_loc_path(e["loc"])))}
+    out = []
+    for error in errors:
+        loc = _loc_path(error["loc"])
+        # In a union such as `Text | Area`, a mapping whose host is unknown fails as an Area
+        # (the real problem, further down) and also as "expected text": drop the type error
+        # of the other member when a deeper error explains the value.
+        if error["type"].endswith("_type") and loc in deeper:
+            continue
+        out.append((loc, *_describe(error), error["type"]))
+    return out
+
+
+def _without(data: Any, paths: list[tuple]) -> Any:
+    """A copy of data with the keys at paths removed."""
+    data = copy.deepcopy(data)
+    for path in paths:
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node.pop(path[-1], None)
+    return data
+
+
+def load_case(path: Path, shown: str | None = None, data: bytes | None = None) -> LoadedCase:
+    """Read and validate one case file; with `data`, those bytes are its contents (a version
+    from git), and path only names it (a case without 'id' takes its id from the name)."""
+    return validate(load_yaml(path, shown, data, collect=True), path)

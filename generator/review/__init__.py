@@ -1,0 +1,1 @@
+"""Versions compared: diff, versions, the report, the Word redline, Markdown text."""

@@ -1,0 +1,1 @@
+"""PAdES signatures on a finished PDF, and samdok's signature policy."""
