@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,12 +19,40 @@ FIXTURES = Path(__file__).resolve().parent / "cases"
 
 def run_samdok(*args: str, cwd: Path, env: dict[str, str] | None = None,
                timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run samdok as a user would (a separate process), capturing its output."""
+    """Run samdok as a user would (a separate process), capturing its output: for LibreOffice
+    builds, signals, import time and what a process leaves behind; else use invoke()."""
     import os
 
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Invoked:
+    """What one in-process command gave, under subprocess.CompletedProcess's names."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, cwd: Path, env: dict[str, str | None] | None = None) -> Invoked:
+    """Run samdok's command line in this process (click's CliRunner) with `cwd` as the working
+    folder: for message and exit-code checks, where a separate process would only cost its
+    start. An exception samdok did not turn into a message lands in stderr as the traceback a
+    separate process would print, so "no traceback" assertions keep their meaning."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, list(args), env=env)
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return Invoked(tuple(args), result.exit_code, result.stdout, stderr)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from generator import rules
 from generator.case import FORMS, load_case
-from tests.conftest import FIXTURES, run_samdok
+from tests.conftest import FIXTURES, invoke, run_samdok
 
 FORM_CASES = FIXTURES / "former"
 
@@ -52,7 +52,7 @@ def test_removing_a_required_item_fails_citing_its_basis(tmp_path: Path, form, r
     case = tmp_path / f"{form}.yaml"
     with case.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
-    result = run_samdok("check", str(case), cwd=tmp_path)
+    result = invoke("check", str(case), cwd=tmp_path)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if ": missing — " in line]
     assert len(lines) == 1, result.stderr
@@ -67,6 +67,6 @@ def test_every_form_builds_and_verifies(tmp_path: Path) -> None:
     shutil.copytree(FORM_CASES, tmp_path / "cases")
     result = run_samdok("build", "--strict", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    result = run_samdok("verify", "--strict", cwd=tmp_path)
+    result = invoke("verify", "--strict", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("every required clause found") == len(FORMS)
