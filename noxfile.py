@@ -75,6 +75,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fast(session: nox.Session) -> None:
+    """Run every test that needs no LibreOffice (pytest -m "not libreoffice"): the quick loop
+    while editing; `nox -s tests` runs the rest as well."""
+    install(session, "test")
+    session.run("pytest", "-m", "not libreoffice", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check the code with ruff."""
     session.install("ruff")

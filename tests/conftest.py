@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,17 @@ def run_samdok(*args: str, cwd: Path, env: dict[str, str] | None = None,
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that reads the shared LibreOffice build carries the `libreoffice` marker, so
+    that `-m "not libreoffice"` (nox -s fast) never starts LibreOffice."""
+    unmarked = [item.nodeid for item in items
+                if "built" in getattr(item, "fixturenames", ())
+                and item.get_closest_marker("libreoffice") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests use the `built` fixture (LibreOffice) without "
+                                "@pytest.mark.libreoffice:\n  " + "\n  ".join(unmarked))
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,18 @@ def invoke(*args: str, cwd: Path, env: dict[str, str | None] | None = None) -> I
     return Invoked(tuple(args), result.exit_code, result.stdout, stderr)
 
 
+@pytest.fixture(autouse=True)
+def _no_gc_callbacks_left_behind():
+    """Remove what a test added to gc.callbacks (hypothesis adds a Python callback and keeps
+    it). samdok's time limit for texts is a trace function; when it fires inside such a
+    callback, the garbage collector swallows its exception and tracing stops, so a slow text
+    is no longer stopped: seen here only once samdok runs in-process after a hypothesis test
+    (the command line itself has no gc callbacks)."""
+    before = list(gc.callbacks)
+    yield
+    gc.callbacks[:] = [callback for callback in gc.callbacks if callback in before]
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh project folder holding a copy of the example cases (templates: the standard)."""
@@ -69,13 +93,29 @@ def write_case(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+# The complete cases the LibreOffice tests read: the examples, one case per cooperation form,
+# and the case whose text holds every Norwegian and Sami letter.
+BUILT_CASES = [*sorted(EXAMPLES.glob("*.yaml")), *sorted((FIXTURES / "former").glob("*.yaml")),
+               FIXTURES / "samiske-bokstaver.yaml"]
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """The example cases built once per test run, in a project folder of their own, by the
-    real `samdok build --strict` (LibreOffice included)."""
+    """BUILT_CASES built once per test run, in a project folder of their own, by the real
+    `samdok build --strict` (LibreOffice included). Shared by every test that reads a built
+    document: a test that changes files works on a copy (shutil.copytree)."""
     folder = tmp_path_factory.mktemp("project")
-    shutil.copytree(EXAMPLES, folder / "cases")
+    (folder / "cases").mkdir()
+    for case in BUILT_CASES:
+        shutil.copy(case, folder / "cases" / case.name)
     result = run_samdok("build", "--strict", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
     return folder
+
+
+@pytest.fixture(scope="session")
+def verified(built: Path) -> Invoked:
+    """`samdok verify --strict` on `built`, run once: reading every PDF back takes a while,
+    and the tests that check what verify says of the built documents can share one run."""
+    return invoke("verify", "--strict", cwd=built)
