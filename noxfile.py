@@ -68,10 +68,19 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite, LibreOffice round trips included (never skipped)."""
+    """Run the test suite, LibreOffice round trips included (never skipped). In one process:
+    the LibreOffice tests share one build (conftest.py's `built`), which workers would not."""
     ensure_libreoffice(session)
     install(session, "test")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def fast(session: nox.Session) -> None:
+    """Run every test that needs no LibreOffice (pytest -m "not libreoffice"), spread over the
+    cores: the quick loop while editing; `nox -s tests` runs the rest as well."""
+    install(session, "test")
+    session.run("pytest", "-m", "not libreoffice", "-n", "auto", *session.posargs)
 
 
 @nox.session

@@ -16,24 +16,11 @@ from docx import Document as WordDocument
 
 from generator.pdf import archive as pdfa
 from generator.pdf.convert import find_soffice
-from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
+from tests.conftest import FIXTURES, ROOT, invoke, run_samdok
 
 pytestmark = pytest.mark.libreoffice
 
 LETTERS_CASE = FIXTURES / "samiske-bokstaver.yaml"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The example case, one complete case per cooperation form and the Sami-letters case,
-    built once by `samdok build`."""
-    folder = tmp_path_factory.mktemp("archive")
-    shutil.copytree(EXAMPLES, folder / "cases")
-    for case in [*sorted((FIXTURES / "former").glob("*.yaml")), LETTERS_CASE]:
-        shutil.copy(case, folder / "cases" / case.name)
-    result = run_samdok("build", "--strict", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder
 
 
 def pdfs(folder: Path) -> list[Path]:
@@ -66,8 +53,8 @@ def test_every_example_pdf_is_pdfa_2b_tagged_with_language_title_and_embedded_fo
                     f"{pdf}: {font.BaseFont} is not embedded"
 
 
-def test_verify_checks_the_archive_properties_of_every_pdf(built: Path) -> None:
-    result = run_samdok("verify", "--strict", cwd=built)
+def test_verify_checks_the_archive_properties_of_every_pdf(built: Path, verified) -> None:
+    result = verified  # `samdok verify --strict` in `built`
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("PDF/A-2b, tagged") == len(pdfs(built))
     for pdf in pdfs(built):
@@ -93,7 +80,7 @@ def test_a_plain_pdf_from_libreoffice_is_reported_as_not_pdfa(built: Path, tmp_p
     assert any(f.message.startswith("not PDF/A") for f in failures)
 
     shutil.copy(plain / "samarbeidsavtale.pdf", out / "samarbeidsavtale.pdf")
-    result = run_samdok("verify", "cases/roros-os-holtalen.yaml", cwd=project)
+    result = invoke("verify", "cases/roros-os-holtalen.yaml", cwd=project)
     assert result.returncode == 1
     assert "build/roros-os-holtalen/samarbeidsavtale.pdf: PDF/A: not PDF/A" in result.stderr
     assert "samarbeidsavtale.pdf: tags: not tagged" in result.stderr
@@ -153,7 +140,7 @@ def test_a_letter_drawn_with_a_substitute_font_fails_verification(built: Path,
                 data = data.replace(b'"Carlito"', b'"OpenSymbol"')
             zout.writestr(item, data)
     assert run_samdok("build", cwd=project).returncode == 0
-    result = run_samdok("verify", cwd=project)
+    result = invoke("verify", cwd=project)
     assert result.returncode == 1
     assert "samarbeidsavtale.pdf: letters: 'š' on page 1 is drawn with" in result.stderr
     assert "OpenSymbol" in result.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, run_samdok
+from tests.conftest import FIXTURES, invoke
 
 BAD = FIXTURES / "feil"
 
@@ -134,7 +134,7 @@ def test_bad_case_is_reported_at_its_place(tmp_path: Path, name: str) -> None:
         shutil.copytree(source, target)
     else:
         shutil.copy(source, target)
-    result = run_samdok("build", "--strict", name, cwd=tmp_path)
+    result = invoke("build", "--strict", name, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     first = result.stderr.splitlines()[0]
     assert first.startswith(name + EXPECTED[name]), first
@@ -144,7 +144,7 @@ def test_bad_case_is_reported_at_its_place(tmp_path: Path, name: str) -> None:
 
 
 def test_a_missing_case_file_is_reported(tmp_path: Path) -> None:
-    result = run_samdok("check", "nowhere.yaml", cwd=tmp_path)
+    result = invoke("check", "nowhere.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("nowhere.yaml: file not found\n    hint:")
 
@@ -152,14 +152,14 @@ def test_a_missing_case_file_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", LOADS)
 def test_bom_and_crlf_load(tmp_path: Path, name: str) -> None:
     shutil.copy(BAD / name, tmp_path / name)
-    result = run_samdok("check", "--strict", name, cwd=tmp_path)
+    result = invoke("check", "--strict", name, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 
 
 def test_a_retroactive_agreement_is_only_a_warning(tmp_path: Path) -> None:
     name = "ikrafttredelse-for-signering.yaml"
     shutil.copy(BAD / name, tmp_path / name)
-    result = run_samdok("check", name, cwd=tmp_path)
+    result = invoke("check", name, cwd=tmp_path)
     assert result.returncode == 0
     assert "warning: takes effect on 2027-01-01, before it is signed on 2027-03-01" in (
         result.stderr)

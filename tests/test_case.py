@@ -10,7 +10,7 @@ import pytest
 from generator.errors import CaseError
 from generator.model import rules
 from generator.model.case import load_case
-from tests.conftest import EXAMPLES, FIXTURES, run_samdok, write_case
+from tests.conftest import EXAMPLES, FIXTURES, invoke, write_case
 
 GOOD = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -47,7 +47,7 @@ def test_five_mistakes_are_all_reported_in_one_run(tmp_path: Path) -> None:
             .replace("oppsigelsestid_måneder: 6", "oppsigelsestid_måneder: seks")
             .replace("formål:", "formåll:"))
     write_case(tmp_path, "cases/case.yaml", text)
-    result = run_samdok("check", "--strict", "cases/case.yaml", cwd=tmp_path)
+    result = invoke("check", "--strict", "cases/case.yaml", cwd=tmp_path)
     assert result.returncode == 1
     located = re.findall(r"^cases/case\.yaml:(\d+):\d+: (\S+): ", result.stderr, re.M)
     assert located == [("4", "samarbeidsform"), ("7", "parter[1].kommune"),
@@ -73,10 +73,10 @@ def test_unknown_key_is_a_warning_that_suggests_the_right_one(tmp_path: Path) ->
 
 def test_strict_makes_warnings_fatal(tmp_path: Path) -> None:
     write_case(tmp_path, "c.yaml", GOOD.replace("formål:", "merknad: intern\nformål:"))
-    relaxed = run_samdok("check", "c.yaml", cwd=tmp_path)
+    relaxed = invoke("check", "c.yaml", cwd=tmp_path)
     assert relaxed.returncode == 0
     assert "c.yaml:8:1: merknad: warning: unknown key 'merknad'" in relaxed.stderr
-    strict = run_samdok("check", "--strict", "c.yaml", cwd=tmp_path)
+    strict = invoke("check", "--strict", "c.yaml", cwd=tmp_path)
     assert strict.returncode == 1
     assert "merknad: warning: unknown key 'merknad'" in strict.stderr
 

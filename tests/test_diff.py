@@ -17,7 +17,7 @@ from docx import Document as WordDocument
 
 from generator.review.diff import words
 from generator.word.marks import bookmark_name, clause_id
-from tests.conftest import FIXTURES, run_samdok
+from tests.conftest import FIXTURES, invoke, run_samdok
 from tests.test_drafts import git
 
 V1 = FIXTURES / "diff" / "v1.yaml"
@@ -26,7 +26,7 @@ W = "\u00a0"  # amounts and percentages keep their non-breaking spaces, as in th
 
 
 def diff_json(*args: str, cwd: Path) -> dict:
-    result = run_samdok("diff", *args, "--json", cwd=cwd)
+    result = invoke("diff", *args, "--json", cwd=cwd)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -77,7 +77,7 @@ def test_five_changes_and_nothing_else(tmp_path: Path) -> None:
 
 def test_identical_versions_have_no_changes(tmp_path: Path) -> None:
     assert diff_json(str(V1), str(V1), cwd=tmp_path)["changes"] == []
-    result = run_samdok("diff", str(V1), str(V1), cwd=tmp_path)
+    result = invoke("diff", str(V1), str(V1), cwd=tmp_path)
     assert "Ingen endringer" in result.stdout
 
 
@@ -105,7 +105,7 @@ def test_data_changes_in_plain_words(tmp_path: Path) -> None:
 
 def test_terminal_and_html(tmp_path: Path) -> None:
     page = tmp_path / "diff.html"
-    result = run_samdok("diff", str(V1), str(V2), "--html", str(page), cwd=tmp_path)
+    result = invoke("diff", str(V1), str(V2), "--html", str(page), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     # Not a tty: no colour codes, git's word-diff markers instead.
     assert "\x1b[" not in result.stdout
@@ -113,7 +113,7 @@ def test_terminal_and_html(tmp_path: Path) -> None:
     assert "Klausul fjernet: 2. Bakgrunn" in result.stdout
     assert "Ny klausul: 6. Personale" in result.stdout
     assert "kostnadsnøkkel: likt → folketall" in result.stdout
-    coloured = run_samdok("diff", str(V1), str(V2), "--color", cwd=tmp_path)
+    coloured = invoke("diff", str(V1), str(V2), "--color", cwd=tmp_path)
     assert "\x1b[32m, rask\x1b[0m" in coloured.stdout
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -142,7 +142,7 @@ def test_versions_from_git(tmp_path: Path) -> None:
                     encoding="utf-8")
     report = diff_json("cases/diff.yaml", cwd=tmp_path)  # HEAD against the working copy
     assert [summary(c) for c in report["changes"]] == [("changed", "formål")]
-    missing = run_samdok("diff", "cases/diff.yaml@nosuchrev", cwd=tmp_path)
+    missing = invoke("diff", "cases/diff.yaml@nosuchrev", cwd=tmp_path)
     assert missing.returncode == 1
     assert "git has no version of diff.yaml at 'nosuchrev'" in missing.stderr
 
@@ -165,7 +165,7 @@ def test_redline_has_tracked_changes_only_around_changed_words(tmp_path: Path) -
     from generator.pdf.convert import to_pdf
 
     redline = tmp_path / "redline.docx"
-    result = run_samdok("diff", str(V1), str(V2), "--docx", str(redline), cwd=tmp_path)
+    result = invoke("diff", str(V1), str(V2), "--docx", str(redline), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     outside, inside = ins_del(redline)
     assert outside == [
@@ -235,7 +235,7 @@ def test_a_word_file_samdok_did_not_build_is_refused(tmp_path: Path) -> None:
     word = WordDocument()
     word.add_paragraph("1. Formål")
     word.save(str(other))
-    result = run_samdok("diff", str(V1), str(other), cwd=tmp_path)
+    result = invoke("diff", str(V1), str(other), cwd=tmp_path)
     assert result.returncode == 1
     assert "no samdok clause bookmarks found" in result.stderr
     assert "Traceback" not in result.stderr
@@ -256,7 +256,7 @@ def test_clause_ids_survive_as_word_bookmark_names(name: str) -> None:
 
 
 def test_text_of_a_case_is_markdown_of_its_document(tmp_path: Path) -> None:
-    result = run_samdok("text", str(V2), cwd=tmp_path)
+    result = invoke("text", str(V2), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert text.startswith("# Samarbeidsavtale om felles lønningskontor\n")

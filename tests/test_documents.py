@@ -11,7 +11,7 @@ import pytest
 from generator.base.project import templates_dir
 from generator.compose.enrich import compose
 from generator.model.case import load_case
-from tests.conftest import EXAMPLES, run_samdok
+from tests.conftest import EXAMPLES
 
 SUBMISSIONS = {  # case id -> {kommunenummer: (header, arkivsak)}, as in the example cases
     "barnevern-lillehammer-gausdal": {"3405": ("Lillehammer kommune", "2026/1184"),
@@ -43,8 +43,8 @@ def model(case_id: str, stem: str):
 pytestmark = pytest.mark.libreoffice
 
 
-def test_every_example_document_round_trips(built: Path) -> None:
-    result = run_samdok("verify", "--strict", cwd=built)
+def test_every_example_document_round_trips(built: Path, verified) -> None:
+    result = verified  # `samdok verify --strict` in `built`
     assert result.returncode == 0, result.stderr
     built_pdfs = sorted((built / "build").rglob("*.pdf"))
     assert {p.stem.split("-")[0] for p in built_pdfs} == {

@@ -16,7 +16,7 @@ import pikepdf
 import pytest
 
 from generator.base import gitinfo
-from tests.conftest import EXAMPLES, ROOT, run_samdok
+from tests.conftest import EXAMPLES, ROOT, invoke, run_samdok
 
 CASE = "cases/roros-os-holtalen.yaml"
 COMMIT_DATE = "2026-11-23T10:00:00+01:00"
@@ -163,7 +163,7 @@ def test_draft_carries_stamp_and_watermark_on_every_page(tmp_path: Path) -> None
     # text the verifier reads.
     assert all(count >= 6 for count in watermark_shapes(out / "samarbeidsavtale.pdf"))
     assert not any("UTKAST" in page for page in pages)
-    verified = run_samdok("verify", cwd=repo)
+    verified = invoke("verify", cwd=repo)
     assert verified.returncode == 0, verified.stderr
 
     # An edit not yet committed: the stamp says so instead of naming a commit.
@@ -190,7 +190,7 @@ def test_final_build_refuses_and_writes_nothing(tmp_path: Path, status, edit, me
     elif edit == "template":
         library = repo / "templates" / "klausuler" / "samarbeidsavtale.nb.yaml"
         library.write_text(library.read_text(encoding="utf-8") + "\n# ny\n", encoding="utf-8")
-    result = run_samdok("build", "--final", cwd=repo)
+    result = invoke("build", "--final", cwd=repo)
     assert result.returncode == 1
     assert message in result.stderr
     assert "hint:" in result.stderr

@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.conftest import FIXTURES, ROOT, run_samdok
+from tests.conftest import FIXTURES, ROOT, invoke, run_samdok
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -45,7 +45,7 @@ def test_long_texts_many_areas_and_special_characters_build(tmp_path: Path) -> N
     assert "Tegn: & < > \" ' §" in pdf
     assert "ccc. Område nummer 300" in pdf  # roman numeral 300
     assert pdf.count("Kommunene skal samarbeide om felles tjenester.") == 400
-    verify = run_samdok("verify", "--strict", cwd=tmp_path)
+    verify = invoke("verify", "--strict", cwd=tmp_path)
     assert verify.returncode == 0, verify.stderr
 
 
@@ -56,7 +56,7 @@ def test_an_output_folder_that_cannot_be_written(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "cases" / "minimal.yaml")
     blocker = tmp_path / "ut"
     blocker.write_text("not a folder", encoding="utf-8")
-    result = run_samdok("build", "-o", "ut", cwd=tmp_path)
+    result = invoke("build", "-o", "ut", cwd=tmp_path)
     assert result.returncode == 3
     assert "ut" in result.stderr and "cannot write the output folder" in result.stderr
     assert "hint:" in result.stderr and "Traceback" not in result.stderr
@@ -100,7 +100,7 @@ def test_a_second_build_at_once_and_an_interrupted_build_lose_nothing(tmp_path: 
             assert first.poll() is None, first.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        second = run_samdok("build", cwd=tmp_path, env=env)
+        second = invoke("build", cwd=tmp_path, env=env)
         assert second.returncode == 3
         assert "another samdok build is writing to this folder" in second.stderr
         assert "hint:" in second.stderr and "Traceback" not in second.stderr

@@ -16,7 +16,7 @@ from generator.base.project import templates_dir
 from generator.compose.document import Item
 from generator.compose.enrich import compose
 from generator.model.case import load_case
-from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
+from tests.conftest import EXAMPLES, FIXTURES, ROOT, invoke
 
 PP = (EXAMPLES / "pp-teneste-sogn.yaml").read_text(encoding="utf-8")
 
@@ -38,7 +38,7 @@ def test_verbose_libreoffice_command_can_be_pasted_into_a_shell(tmp_path: Path) 
     (tmp_path / "cases" / "minimal.yaml").write_bytes((FIXTURES / "minimal.yaml").read_bytes())
     recorded = tmp_path / "args"
     env = {"SAMDOK_SOFFICE": str(soffice), "SAMDOK_TEST_ARGS": str(recorded)}
-    result = run_samdok("-v", "build", "--jobs", "1", cwd=tmp_path, env=env)
+    result = invoke("-v", "build", "--jobs", "1", cwd=tmp_path, env=env)
     assert result.returncode == 3, result.stderr
     # The last command printed is the one the recorder saw last (a failed worker is retried).
     line = [x for x in result.stdout.splitlines() if x.startswith("$ ")][-1]

@@ -35,6 +35,7 @@ def elements(tree) -> list[pikepdf.Dictionary]:
 
 
 @pytest.mark.parametrize(("case_id", "number"), COPIES)
+@pytest.mark.libreoffice
 def test_agreement_pages_follow_the_submission_as_the_agreement_prints_them(
         built: Path, case_id: str, number: str) -> None:
     folder = built / "build" / case_id
@@ -73,6 +74,7 @@ def assert_one_tagged_document(pdf: pikepdf.Pdf) -> None:
 
 
 @pytest.mark.parametrize(("case_id", "number"), COPIES)
+@pytest.mark.libreoffice
 def test_appended_pdf_is_one_tagged_archive_document(built: Path, case_id: str,
                                                      number: str) -> None:
     path = built / "build" / case_id / f"saksframlegg-{number}.pdf"
@@ -98,6 +100,7 @@ def test_appended_pdf_is_one_tagged_archive_document(built: Path, case_id: str,
 
 
 @pytest.mark.parametrize(("case_id", "number"), COPIES)
+@pytest.mark.libreoffice
 def test_the_agreement_pdf_is_the_start_of_every_council_pdf(built: Path, case_id: str,
                                                              number: str) -> None:
     # Appending writes the council's own objects behind the agreement's bytes (an
@@ -111,6 +114,7 @@ def test_the_agreement_pdf_is_the_start_of_every_council_pdf(built: Path, case_i
         assert int(pdf.trailer.Prev) == int(agreement.rsplit(b"startxref", 1)[1].split()[0])
 
 
+@pytest.mark.libreoffice
 def test_a_second_attachment_is_appended_after_the_first(built: Path, tmp_path: Path) -> None:
     import datetime as dt
     import shutil

@@ -11,7 +11,7 @@ import pytest
 from generator.model import register
 from generator.model.norsk import NBSP
 from generator.model.register import RegisterError, find, search
-from tests.conftest import FIXTURES, run_samdok, write_case
+from tests.conftest import FIXTURES, invoke, write_case
 
 # The Norwegian form of every name in the register that has more than one form or a county
 # qualifier, reviewed by hand against the official forms. A new register in which such a name
@@ -153,40 +153,40 @@ def test_search_ranks_exact_then_prefix_then_substring() -> None:
 
 
 def test_kommune_command_prints_number_name_county_and_population(tmp_path: Path) -> None:
-    result = run_samdok("kommune", "Røros", cwd=tmp_path)
+    result = invoke("kommune", "Røros", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.replace(NBSP, " ") == (
         "5025  Røros - Rosse  Trøndelag  folketall 5 685 per 1. januar 2024\n")
 
 
 def test_kommune_command_lists_every_match_in_columns(tmp_path: Path) -> None:
-    result = run_samdok("kommune", "herøy", cwd=tmp_path)
+    result = invoke("kommune", "herøy", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.replace(NBSP, " ").splitlines() == [
         "1515  Herøy (Møre og Romsdal)  Møre og Romsdal  folketall 8 968 per 1. januar 2024",
         "1818  Herøy (Nordland)         Nordland         folketall 1 842 per 1. januar 2024",
     ]
     # Unquoted words are one query; a number finds its municipality too.
-    assert run_samdok("kommune", "deatnu", "-", "tana", cwd=tmp_path).stdout.startswith(
+    assert invoke("kommune", "deatnu", "-", "tana", cwd=tmp_path).stdout.startswith(
         "5628  Deatnu - Tana  Finnmark")
-    assert run_samdok("kommune", "301", cwd=tmp_path).stdout.startswith("0301  Oslo - Oslove")
+    assert invoke("kommune", "301", cwd=tmp_path).stdout.startswith("0301  Oslo - Oslove")
 
 
 def test_kommune_command_without_a_match_fails_with_suggestions(tmp_path: Path) -> None:
-    result = run_samdok("kommune", "Rørs", cwd=tmp_path)
+    result = invoke("kommune", "Rørs", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "no municipality matches 'Rørs'",
         "    hint: did you mean 5025 Røros - Rosse, 1856 Røst or 1520 Ørsta?",
     ]
-    assert run_samdok("kommune", cwd=tmp_path).returncode == 2
+    assert invoke("kommune", cwd=tmp_path).returncode == 2
 
 
 def test_check_reports_an_ambiguous_party_in_a_case(tmp_path: Path) -> None:
     case = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
     write_case(tmp_path / "cases", "c.yaml", case.replace("kommune: 3441", "kommune: Våler"))
-    result = run_samdok("check", cwd=tmp_path)
+    result = invoke("check", cwd=tmp_path)
     assert result.returncode == 1
     assert ("cases/c.yaml:7:14: parter[1].kommune: 'Våler' matches 3114 Våler (Østfold) and "
             "3419 Våler (Innlandet)\n    hint: write the kommunenummer: 3114 or 3419"

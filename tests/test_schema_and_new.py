@@ -12,14 +12,14 @@ from jsonschema.exceptions import best_match
 from ruamel.yaml import YAML
 
 from generator.model.case import FORMS
-from tests.conftest import EXAMPLES, FIXTURES, ROOT, run_samdok
+from tests.conftest import EXAMPLES, FIXTURES, ROOT, invoke
 
 BEGIN, END = "<!-- case-reference:begin -->", "<!-- case-reference:end -->"
 
 
 @pytest.fixture(scope="module")
 def validator(tmp_path_factory) -> Draft202012Validator:
-    result = run_samdok("schema", cwd=tmp_path_factory.mktemp("schema"))
+    result = invoke("schema", cwd=tmp_path_factory.mktemp("schema"))
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
     Draft202012Validator.check_schema(schema)
@@ -53,7 +53,7 @@ def test_a_wrongly_typed_case_does_not(validator) -> None:
 def test_readme_reference_is_generated_from_the_model(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme[readme.index(BEGIN) + len(BEGIN):readme.index(END)].strip()
-    generated = run_samdok("schema", "--markdown", cwd=tmp_path).stdout.strip()
+    generated = invoke("schema", "--markdown", cwd=tmp_path).stdout.strip()
     assert block == generated, (
         "README's case-file reference is out of date: replace the block between the markers "
         "with the output of `samdok schema --markdown`")
@@ -63,17 +63,17 @@ def test_readme_reference_is_generated_from_the_model(tmp_path: Path) -> None:
 @pytest.mark.parametrize("form", FORMS)
 def test_new_writes_a_starter_case_that_checks(tmp_path: Path, form: str) -> None:
     args = ("new", "--form", form, "-p", "Røros", "-p", "3430", "-p", "5026")
-    result = run_samdok(*args, cwd=tmp_path)
+    result = invoke(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     path = tmp_path / "cases" / "roros-os-holtalen.yaml"
     text = path.read_text(encoding="utf-8")
     assert f"samarbeidsform: {form}" in text
     assert "«" in text  # placeholders the secretariat must replace
     # Valid as it stands; the placeholders left are warnings (errors with --strict).
-    checked = run_samdok("check", cwd=tmp_path)
+    checked = invoke("check", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert "warning: the starter's placeholder" in checked.stderr
-    again = run_samdok(*args, cwd=tmp_path)
+    again = invoke(*args, cwd=tmp_path)
     assert again.returncode == 1
     assert "exists already" in again.stderr
     assert path.read_text(encoding="utf-8") == text

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from generator.base import gitinfo
 from generator.cli import main
-from tests.conftest import EXAMPLES, FIXTURES, run_samdok
+from tests.conftest import EXAMPLES, FIXTURES, invoke
 from tests.test_drafts import git
 
 V1 = FIXTURES / "diff" / "v1.yaml"
@@ -49,8 +49,7 @@ def samdok_docx(tmp_path_factory) -> tuple[Path, Path]:
     with tracked changes against v1, and v1 as Word."""
     folder = tmp_path_factory.mktemp("word")
     for old, new, name in ((V1, V2, "v2.docx"), (V2, V1, "v1.docx")):
-        result = run_samdok("diff", str(old), str(new), "--docx", str(folder / name),
-                            cwd=folder)
+        result = invoke("diff", str(old), str(new), "--docx", str(folder / name), cwd=folder)
         assert result.returncode == 0, result.stderr
     return folder / "v1.docx", folder / "v2.docx"
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from generator.pdf import archive as pdfa
-from tests.conftest import EXAMPLES, run_samdok
+from tests.conftest import invoke
 
 pytestmark = pytest.mark.libreoffice
 
@@ -90,12 +90,10 @@ def pki(tmp_path_factory) -> Pki:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The example agreement, built once by `samdok build`."""
-    folder = tmp_path_factory.mktemp("project")
-    shutil.copytree(EXAMPLES, folder / "cases")
-    assert run_samdok("build", cwd=folder).returncode == 0
-    return folder / "build" / "roros-os-holtalen" / "samarbeidsavtale.pdf"
+def built(built: Path) -> Path:
+    """The example agreement, from the suite's one build of the examples (conftest's
+    `built`); never changed here, only copied."""
+    return built / "build" / "roros-os-holtalen" / "samarbeidsavtale.pdf"
 
 
 @pytest.fixture
@@ -104,8 +102,8 @@ def agreement(built: Path, tmp_path: Path) -> Path:
 
 
 def sign(pdf: Path, p12: Path, *args: str, password: str = PASSWORD):
-    return run_samdok("sign", pdf.name, "--pkcs12", str(p12), *args, cwd=pdf.parent,
-                      env={"SAMDOK_PKCS12_PASSWORD": password})
+    return invoke("sign", pdf.name, "--pkcs12", str(p12), *args, cwd=pdf.parent,
+                  env={"SAMDOK_PKCS12_PASSWORD": password})
 
 
 def sha256(path: Path) -> str:
@@ -141,7 +139,7 @@ def signed_by_three(three_signatures: Path, agreement: Path) -> Path:
 
 
 def signatures(pdf: Path, *args: str):
-    return run_samdok("signatures", pdf.name, *args, cwd=pdf.parent)
+    return invoke("signatures", pdf.name, *args, cwd=pdf.parent)
 
 
 def test_three_parties_sign_in_turn_and_all_three_signatures_hold(signed_by_three: Path,
@@ -290,7 +288,7 @@ def test_without_password_or_terminal_signing_stops_and_says_how(agreement: Path
 
 
 def test_the_password_is_no_command_line_option() -> None:
-    result = run_samdok("sign", "--help", cwd=Path.cwd())
+    result = invoke("sign", "--help", cwd=Path.cwd())
     assert result.returncode == 0
     assert "--password" not in result.stdout
     assert "SAMDOK_PKCS12_PASSWORD" in result.stdout
