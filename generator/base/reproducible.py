@@ -33,7 +33,7 @@ def source_date_epoch() -> int | None:
         return None
     if not value.isdigit() or int(value) > LAST_EPOCH:
         raise SettingError(f"SOURCE_DATE_EPOCH={value} is not a time: whole seconds since "
-                           f"1970 up to {LAST_EPOCH} (year 9999) are; hint: e.g. "
+                           f"1970 up to {LAST_EPOCH} (year 9999) are", hint="e.g. "
                            "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
     return int(value)
 

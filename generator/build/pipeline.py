@@ -240,7 +240,7 @@ def _lock(out: Path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
-        raise OutputError(f"{out}: another samdok build is writing to this folder; hint: wait "
+        raise OutputError(f"{out}: another samdok build is writing to this folder", hint="wait "
                           "for it to finish, or build into another folder with -o") from None
     return handle
 
@@ -371,7 +371,7 @@ def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
     for _, target in staged:
         if target.is_dir() and not target.is_symlink():
             raise OutputError(f"{target}: cannot write: a folder is in the way; no output was "
-                              "replaced; hint: move the folder away and build again")
+                              "replaced", hint="move the folder away and build again")
     try:
         aside_folder = Path(tempfile.mkdtemp(prefix=".samdok-earlier-", dir=out))
     except OSError as exc:
@@ -398,11 +398,11 @@ def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
         if _put_back(placed, aside, made):
             shutil.rmtree(aside_folder, ignore_errors=True)
             raise OutputError(f"{target}: cannot write ({exc.strerror}); no output was "
-                              "replaced; hint: close the file if it is open in Word or a PDF "
+                              "replaced", hint="close the file if it is open in Word or a PDF "
                               "viewer, and check permissions") from None
         raise OutputError(f"{target}: cannot write ({exc.strerror}); the earlier outputs "
-                          f"could not all be put back: they are in {aside_folder}; hint: "
-                          "move them back by hand (the file names are in the error above "
+                          f"could not all be put back: they are in {aside_folder}",
+                          hint="move them back by hand (the file names are in the error above "
                           "and in manifest.json), then build again") from None
     shutil.rmtree(aside_folder, ignore_errors=True)
     return placed

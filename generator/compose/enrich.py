@@ -441,7 +441,7 @@ def _agreed_percent(percent: Fraction, lang: str) -> str:
 def _label(lib: Library, name: str) -> str:
     # A project's own clause library may predate a label; say which, rather than a KeyError.
     if name not in lib.labels:
-        raise TemplateError(f"{lib.path}: no label '{name}' under 'etiketter'; hint: copy it "
+        raise TemplateError(f"{lib.path}: no label '{name}' under 'etiketter'", hint="copy it "
                             "from the standard clause library in samdok's templates/klausuler")
     return lib.labels[name]
 

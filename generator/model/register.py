@@ -73,10 +73,11 @@ class RegisterError(SamdokError):
 
     def __init__(self, message: str, hint: str = "",
                  candidates: tuple[Municipality, ...] = ()):
-        self.message = message
-        self.hint = hint
         self.candidates = candidates  # the matches of an ambiguous name, or close matches
-        super().__init__(f"{message}; {hint}" if hint else message)
+        super().__init__(message, hint)
+
+    def __reduce__(self):  # pickled with its matches (from a worker process)
+        return RegisterError, (self.message, self.hint, self.candidates)
 
 
 def _unqualified(name: str) -> str:

@@ -98,11 +98,11 @@ def write_new(path: Path, text: str, force: bool = False) -> None:
     """Write a new file whole (files.write_atomic: a link at path is replaced, never written
     through); never overwrite unless forced."""
     if (path.exists() or path.is_symlink()) and not force:
-        raise SamdokError(f"{path} exists already; hint: choose another name with -o, "
+        raise SamdokError(f"{path} exists already", hint="choose another name with -o, "
                           "or add --force to replace it")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
-        raise SamdokError(f"{path}: cannot write ({exc.strerror}); hint: check the folder "
+        raise SamdokError(f"{path}: cannot write ({exc.strerror})", hint="check the folder "
                           "and its permissions, or choose another file with -o") from None

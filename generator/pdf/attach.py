@@ -95,7 +95,7 @@ def append(pdf: Path, attachment: Attachment, when: dt.datetime, number: int = 1
         partial.write_bytes(combined)
         os.replace(partial, pdf)
     except OSError as exc:
-        raise OutputError(f"{pdf}: cannot write ({exc.strerror}); hint: check the free space "
+        raise OutputError(f"{pdf}: cannot write ({exc.strerror})", hint="check the free space "
                           "and the permissions of the output folder") from None
     except FAULTS as exc:
         raise ConversionError(f"{pdf.name}: could not append {attachment.path.name} ({exc}); "

@@ -91,7 +91,7 @@ def write_redline(comparison: Comparison, templates: Path, out: Path,
     try:
         out.write_bytes(buffer.getvalue())
     except OSError as exc:
-        raise OutputError(f"{out}: cannot write ({exc.strerror}); hint: close the file if it is "
+        raise OutputError(f"{out}: cannot write ({exc.strerror})", hint="close the file if it is "
                           "open in Word, and check the folder exists") from None
 
 

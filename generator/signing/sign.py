@@ -82,7 +82,7 @@ def default_output(pdf: Path) -> Path:
 def check_output(pdf: Path, out: Path) -> None:
     """Refuse to replace a file other than the input: it may hold someone's signature."""
     if out.exists() and not (pdf.exists() and out.samefile(pdf)):
-        raise SigningError(f"{out} already exists; hint: to add a signature, sign that file "
+        raise SigningError(f"{out} already exists", hint="to add a signature, sign that file "
                            f"(a file named *{SIGNED_SUFFIX}.pdf is signed in place), or choose "
                            "another output with -o")
     if not out.parent.is_dir():
@@ -94,7 +94,7 @@ def read_pdf(pdf: Path) -> bytes:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    data = _read(pdf, "PDF", "hint: give the path of a built agreement, e.g. "
+    data = _read(pdf, "PDF", "give the path of a built agreement, e.g. "
                  "build/<case-id>/samarbeidsavtale.pdf")
     try:
         reader = PdfFileReader(io.BytesIO(data))
@@ -109,12 +109,12 @@ def read_pkcs12(path: Path) -> bytes:
     """The PKCS#12 file's bytes, after making sure it is one (its password is not needed yet)."""
     from asn1crypto import pkcs12
 
-    data = _read(path, "PKCS#12 file", "hint: give the .p12 or .pfx file that holds the "
+    data = _read(path, "PKCS#12 file", "give the .p12 or .pfx file that holds the "
                  "signer's certificate and private key")
     try:
         _ = pkcs12.Pfx.load(data).native  # parses the whole structure; the contents stay locked
     except ValueError:
-        raise SigningError(f"{path}: not a PKCS#12 file, or a damaged one; hint: export the "
+        raise SigningError(f"{path}: not a PKCS#12 file, or a damaged one", hint="export the "
                            "certificate with its private key as .p12 or .pfx") from None
     return data
 
@@ -130,17 +130,17 @@ def load_signer(data: bytes, path: Path, password: str):
         # an AttributeError on a file that holds certificates only.
         key, cert, _ = pkcs12.load_key_and_certificates(data, passphrase)
         if key is None or cert is None:
-            raise SigningError(f"{path}: holds no private key with its certificate; hint: "
-                               "export the certificate together with its private key (in "
+            raise SigningError(f"{path}: holds no private key with its certificate",
+                               hint="export the certificate together with its private key (in "
                                "Windows: 'Yes, export the private key'; .p12 or .pfx)")
         signer = SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     except ValueError:
         # The structure was read before (read_pkcs12), so what fails here is unlocking it.
         raise SigningError(f"{path}: wrong password for the PKCS#12 file (or its contents are "
-                           f"damaged); hint: check ${PASSWORD_VARIABLE}, or unset it to be "
+                           "damaged)", hint=f"check ${PASSWORD_VARIABLE}, or unset it to be "
                            "asked") from None
     if signer.signing_key is None or signer.signing_cert is None:
-        raise SigningError(f"{path}: holds no private key with its certificate; hint: export "
+        raise SigningError(f"{path}: holds no private key with its certificate", hint="export "
                            "the certificate together with its private key")
     cert = signer.signing_cert
     now = dt.datetime.now(dt.UTC)
@@ -215,8 +215,8 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
         try:
             roots.append(load_cert_from_pemder(str(path)))
         except (OSError, ValueError) as exc:
-            raise SigningError(f"{path}: not a certificate file (PEM or DER) ({exc}); hint: "
-                               "--trust takes the trust root's certificate") from None
+            raise SigningError(f"{path}: not a certificate file (PEM or DER) ({exc})",
+                               hint="--trust takes the trust root's certificate") from None
     try:
         reader = PdfFileReader(io.BytesIO(data))
         if reader.encrypted:
@@ -226,7 +226,7 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
     except (PdfError, ValueError, KeyError, TypeError) as exc:
         raise SigningError(f"{pdf}: not a readable PDF ({exc})") from None
     if not fields:
-        raise SigningError(f"{pdf}: has no signatures; hint: sign it with "
+        raise SigningError(f"{pdf}: has no signatures", hint="sign it with "
                            "'samdok sign PDF --pkcs12 FILE'")
     history = signature_policy.review(reader)
     checks, ends = [], []
@@ -265,7 +265,7 @@ def require_signing_usage(signer, pkcs12: Path) -> None:
     problem = usage_problem(signer.signing_cert)
     if problem:
         raise SigningError(f"{pkcs12}: the certificate of {subject_name(signer.signing_cert)} "
-                           f"may not sign: {problem}; hint: use the certificate meant for "
+                           f"may not sign: {problem}", hint="use the certificate meant for "
                            "signing (a virksomhetssertifikat comes as a pair, one for signing "
                            "and one for encryption)")
 
@@ -423,7 +423,7 @@ def _read(path: Path, what: str, hint: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise SigningError(f"{path}: {what} not found" + (f"; {hint}" if hint else "")) from None
+        raise SigningError(f"{path}: {what} not found", hint) from None
     except IsADirectoryError:
         raise SigningError(f"{path}: is a folder, not a {what}") from None
     except OSError as exc:

@@ -70,7 +70,7 @@ def write_all(work: list[Job], templates: Path, jobs: int) -> Iterator[int]:
         yield from results
     except BrokenProcessPool:
         raise WorkerDied("a process writing the Word files was killed (by the system when "
-                         "memory ran out, or by a kill); nothing was replaced; hint: build "
+                         "memory ran out, or by a kill); nothing was replaced", hint="build "
                          "again, with fewer --jobs if memory is short") from None
     finally:
         with interrupts.held():

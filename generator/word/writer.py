@@ -36,7 +36,7 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
     """
     path = template_path(templates, document.kind)
     if not path.is_file():
-        raise TemplateError(f"{path}: Word template not found; hint: restore it from git, "
+        raise TemplateError(f"{path}: Word template not found", hint="restore it from git, "
                             "or run templates/make_templates.py to recreate the standard one")
     tpl = DocxTemplate(str(path))
     env = word_environment()
@@ -47,7 +47,7 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
         tpl.render(context, jinja_env=env, autoescape=True)
     except JinjaError as exc:
         raise TemplateError(
-            f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags in the "
+            f"{path.name}: {exc}", hint="check the {{ }} and {% %} tags in the "
             "template against 'Template variables' in README.md") from None
     _set_language(tpl, LANGUAGE_TAGS[document.language])
     mark_clauses(tpl.docx.element.body, document)
