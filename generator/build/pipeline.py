@@ -118,7 +118,6 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     from ..pdf.accept import Asked
     from ..pdf.convert import (
         DiskFull,
-        convert_timeout,
         default_jobs,
         disk_full,
         disk_full_error,
@@ -142,8 +141,7 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     # Links or strangers in place of the output folder, a case folder, the lock or the state
     # file are refused before anything is rendered.
     files.check_output(out, [item.loaded.id for item in todo], [LOCK_FILE, state.STATE_FILE])
-    find_soffice()  # LibreOffice missing or a bad timeout: say so before rendering anything
-    convert_timeout()
+    find_soffice()  # LibreOffice missing: say so before rendering anything
     origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
     # What each case is made from, read now, before rendering: the manifest and the state
     # record the same (an edit during the build shows as a change at the next build).
@@ -156,8 +154,8 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             # mkdtemp makes a new folder (mode 0700) and fails on any name taken, a link too.
             staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
         except OSError as exc:
-            raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
-                              "hint: check the path and its permissions, or use -o") from None
+            raise OutputError(f"{out}: cannot write the output folder ({exc.strerror})",
+                              hint="check the path and its permissions, or use -o") from None
         try:
             # The build's temporary folder, and a watchdog that removes it and the staging
             # folder, and kills the converters, if this process is killed.
@@ -314,8 +312,8 @@ def _remember(todo: list[Checked], written: list[Path], out: Path,
     try:
         recorded.save()
     except OSError as exc:
-        raise OutputError(f"{out}: cannot record the build state ({exc.strerror}); "
-                          "hint: check permissions") from None
+        raise OutputError(f"{out}: cannot record the build state ({exc.strerror})",
+                          hint="check permissions") from None
 
 
 def check_final(checked: list[Checked], templates: Path) -> None:
@@ -375,8 +373,8 @@ def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
     try:
         aside_folder = Path(tempfile.mkdtemp(prefix=".samdok-earlier-", dir=out))
     except OSError as exc:
-        raise OutputError(f"{out}: cannot write ({exc.strerror}); no output was replaced; "
-                          "hint: check the free space and permissions of the output folder"
+        raise OutputError(f"{out}: cannot write ({exc.strerror}); no output was replaced",
+                          hint="check the free space and permissions of the output folder"
                           ) from None
     made: list[Path] = []  # case folders made here
     aside: list[tuple[Path, Path]] = []  # (target, where its earlier file waits)

@@ -450,8 +450,8 @@ def _phrase(lib: Library, *path: str) -> str:
     value: Any = lib.phrases
     for part in path:
         if not isinstance(value, Mapping) or part not in value:
-            raise TemplateError(f"{lib.path}: no phrase '{'.'.join(path)}' under 'fraser'; "
-                                "hint: copy it from the standard clause library in samdok's "
+            raise TemplateError(f"{lib.path}: no phrase '{'.'.join(path)}' under 'fraser'",
+                                hint="copy it from the standard clause library in samdok's "
                                 "templates/klausuler")
         value = value[part]
     return value

@@ -40,9 +40,9 @@ class _Marks:
 
 def change_date() -> dt.datetime:
     """The date the tracked changes carry: SOURCE_DATE_EPOCH when set, else now."""
-    from ..base.reproducible import source_date_epoch
+    from ..settings import current
 
-    seconds = source_date_epoch()
+    seconds = current().source_date_epoch
     if seconds is not None:
         return dt.datetime.fromtimestamp(seconds, dt.UTC)
     return dt.datetime.now(dt.UTC).replace(microsecond=0)

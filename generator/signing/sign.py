@@ -10,8 +10,8 @@ from pathlib import Path
 
 from ..base import files
 from ..errors import SigningError
+from ..settings import PASSWORD_VARIABLE
 
-PASSWORD_VARIABLE = "SAMDOK_PKCS12_PASSWORD"
 SIGNED_SUFFIX = "-signert"
 FIELD_PREFIX = "Underskrift"
 # A key usage that allows signing documents (RFC 5280: non_repudiation is contentCommitment).

@@ -1,0 +1,92 @@
+"""Commands about a project's cases and register: new, kommune, schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_INVALID
+from .group import main
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+def kommune(query: tuple[str, ...]) -> None:
+    """Look up municipalities in the register by number or name (any part of it).
+
+    Prints number, official name, county and population, one municipality per line.
+    """
+    from ..model.norsk import date, number
+    from ..model.register import folded_matches, former_note, named, search, suggestion
+
+    # Unquoted words arrive as separate arguments: `samdok kommune Deatnu - Tana`.
+    text = " ".join(query)
+    found = search(text)
+    # A number or name that only an ended municipality had is about that one: what became of
+    # it is the answer, not other names that happen to contain the text.
+    note = "" if named(text) or folded_matches(text) else former_note(text)
+    if not found or note:
+        click.echo(f"no municipality matches {text!r}", err=True)
+        hint = note or suggestion(text)
+        if hint:
+            click.echo(f"    hint: {hint}", err=True)
+        sys.exit(EXIT_INVALID)
+    name_width = max(len(m.official_name) for m in found)
+    county_width = max(len(m.county) for m in found)
+    for m in found:
+        click.echo(f"{m.number}  {m.official_name:<{name_width}}  {m.county:<{county_width}}  "
+                   f"folketall {number(m.population)} per {date(m.population_date)}")
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the case-file reference as Markdown.")
+def schema(markdown: bool) -> None:
+    """Print the JSON Schema of case files (for editors), or the reference as Markdown."""
+    import json
+
+    from ..model.schema import json_schema, reference_markdown
+
+    if markdown:
+        click.echo(reference_markdown(), nl=False)
+    else:
+        click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--form", "form", required=True, help="The cooperation form (samarbeidsform).",
+              type=click.Choice(["vertskommune", "vertskommune_med_nemnd", "oppgavefellesskap",
+                                 "politisk_råd", "iks", "tjenestekjøp", "rammeavtale"]))
+@click.option("-p", "--part", "parties", multiple=True, required=True,
+              help="A party, by kommunenummer or name; repeat for each (at least two).")
+@click.option("--id", "case_id", help="Case id (default: from the first two party names).")
+@click.option("--tittel", "title", help="Title of the agreement.")
+@click.option("--språk", "--sprak", "language", type=click.Choice(["nb", "nn"]), default="nb",
+              show_default=True, help="Language of the case: nb (bokmål) or nn (nynorsk).")
+@click.option("--saksframlegg", "submission", is_flag=True,
+              help="Also a joint case submission (saksframlegg) to every council.")
+@click.option("-o", "--output", type=click.Path(), help="File to write (default: cases/<id>.yaml).")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | None,
+        language: str, submission: bool, output: str | None, force: bool) -> None:
+    """Write a commented starter case for a cooperation form and its parties (a service
+    agreement for tjenestekjøp)."""
+    from ..base.project import templates_dir
+    from ..model import caseid, register
+    from ..model.scaffold import default_title, starter_case, write_new
+
+    if len(parties) < 2:
+        raise click.UsageError("name at least two parties with -p")
+    if case_id is not None and (why := caseid.problem(case_id)):
+        raise click.BadParameter(f"{case_id!r} {why}; hint: e.g. --id "
+                                 f"{caseid.suggestion(case_id)}", param_hint="'--id'")
+    found = [register.find(p) for p in parties]
+    names = [m.name for m in found]
+    case_id = case_id or caseid.slug(names[:3])
+    title = title or default_title(form, names, language)
+    path = Path(output or f"cases/{case_id}.yaml")
+    text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title,
+                        str(path), language=language, submission=submission)
+    write_new(path, text, force)
+    click.echo(f"wrote {path}; next: fill in the «…» texts, then samdok check {path}")

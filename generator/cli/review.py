@@ -1,0 +1,92 @@
+"""Commands that show and compare versions: diff and text."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .group import main
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False),
+              help="Also write the comparison as one self-contained HTML page.")
+@click.option("--docx", "docx_file", type=click.Path(dir_okay=False),
+              help="Also write the new version as Word with tracked changes (a redline).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON instead.")
+@click.option("--color/--no-color", default=None, help="Colour the text (default: on a tty).")
+def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None,
+         as_json: bool, color: bool | None) -> None:
+    """Compare two versions of a case, clause by clause.
+
+    OLD and NEW are case files, .docx files samdok built (perhaps edited since), or FILE@REV
+    for a version in git. With only OLD: FILE@REV against the working copy, or FILE at HEAD
+    against the working copy.
+    """
+    import json
+
+    from ..base.project import templates_dir
+    from ..review.case_diff import compare_documents
+    from ..review.diff import compare
+    from ..review.report import to_html, to_json, to_terminal
+    from ..review.versions import labels, load, split
+
+    if new is None:
+        path, revision = split(old)
+        old, new = (f"{old}@HEAD", old) if revision is None else (old, str(path))
+    templates = templates_dir()
+    # A .docx is one document: the case on the other side is compared as that same document
+    # (its kind, and the council's copy of the same file name).
+    old_path, new_path = split(old)[0], split(new)[0]
+    if new_path.suffix.lower() == ".docx" and old_path.suffix.lower() != ".docx":
+        after, read_back, new_documents = load(new, templates)
+        before, _, old_documents = load(old, templates, after.document.kind, new_path.stem)
+    else:
+        before, _, old_documents = load(old, templates)
+        stem = old_path.stem if old_path.suffix.lower() == ".docx" else before.document.file_stem
+        after, read_back, new_documents = load(new, templates, before.document.kind, stem)
+    words = labels(after, templates)
+    comparison = compare(before, after, words)
+    # Two case files: every other document they build too (each council's submission).
+    if old_documents and new_documents:
+        comparison.documents = compare_documents(old_documents, new_documents,
+                                                 before.document.kind, old, new)
+    if as_json:
+        click.echo(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
+    else:
+        tty = sys.stdout.isatty() if color is None else color
+        click.echo(to_terminal(comparison, words, tty), nl=False, color=tty)
+    if html_file:
+        Path(html_file).write_text(to_html(comparison, words), encoding="utf-8")
+    if docx_file:
+        from ..review.redline import write_redlines
+
+        write_redlines(comparison, templates, Path(docx_file), read_back)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def text(file: str) -> None:
+    """Print FILE as plain Markdown: a .docx through pandoc, a case file as its document.
+
+    Made for git: with a textconv driver, `git diff` shows cases and committed documents as
+    readable text (see README.md).
+    """
+    path = Path(file)
+    if path.suffix.lower() == ".docx":
+        from ..review.text import docx_markdown
+        from ..review.versions import read
+
+        click.echo(docx_markdown(read(file)[1], file), nl=False)
+        return
+    from ..base.project import templates_dir
+    from ..compose.enrich import compose
+    from ..model.case import load_case
+    from ..review.text import case_markdown
+
+    loaded = load_case(path, file)
+    click.echo(case_markdown(compose(loaded, templates_dir())), nl=False)
