@@ -20,6 +20,7 @@ from ..compose.enrich import compose
 from ..errors import CaseError, OutputError, Problem
 from ..model import rules, starter
 from ..model.case import LoadedCase, explain_missing, in_file_order, load_case
+from ..model.norsk import LANGUAGE_TAGS
 from ..pdf import foresee
 from ..word.templatecheck import check_template
 from . import manifest, state
@@ -125,7 +126,6 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         to_pdf,
     )
     from ..word.render_pool import write_all
-    from ..word.writer import LANGUAGE_TAGS
 
     if final:
         check_final(checked, templates)

@@ -32,7 +32,7 @@ def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None
     from ..base.project import templates_dir
     from ..review.case_diff import compare_documents
     from ..review.diff import compare
-    from ..review.report import to_html, to_json, to_terminal
+    from ..review.report import to_json, to_terminal, write_html
     from ..review.versions import labels, load, split
 
     if new is None:
@@ -61,7 +61,7 @@ def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None
         tty = sys.stdout.isatty() if color is None else color
         click.echo(to_terminal(comparison, words, tty), nl=False, color=tty)
     if html_file:
-        Path(html_file).write_text(to_html(comparison, words), encoding="utf-8")
+        write_html(comparison, words, Path(html_file))
     if docx_file:
         from ..review.redline import write_redlines
 

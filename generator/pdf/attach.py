@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import os
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from ..base import reproducible
+from ..base import files, reproducible
 from ..errors import ConversionError, OutputError
 from .update import Raw, Ref, Update
 
@@ -97,21 +96,17 @@ def append(pdf: Path, attachment: Attachment, when: dt.datetime, number: int = 1
     ... in viewers. The document information, XMP metadata and PDF/A claims are the
     document's own.
     """
-    partial = pdf.with_name(f".{pdf.name}.part")
     try:
         with pikepdf.open(pdf) as document:
             _check(document)
             combined = _combined(document, attachment, when, number)
-        partial.write_bytes(combined)
-        os.replace(partial, pdf)
+        files.write_atomic(pdf, combined)
     except OSError as exc:
         raise OutputError(f"{pdf}: cannot write ({exc.strerror})", hint="check the free space "
                           "and the permissions of the output folder") from None
     except FAULTS as exc:
         raise ConversionError(f"{pdf.name}: could not append {attachment.path.name} ({exc})",
                               hint=HINT) from None
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _combined(document: pikepdf.Pdf, attachment: Attachment, when: dt.datetime,
@@ -245,10 +240,12 @@ def _shown(outline, depth: int = 0) -> int:
 
 
 def _siblings(outlines) -> list[Dictionary]:
-    """The top-level items of an outline, in order."""
+    """The top-level items of an outline, in order; Unfit if one is not a dictionary."""
     items = []
     item = outlines.get("/First") if outlines is not None else None
     while item is not None and len(items) < 10_000:
+        if not isinstance(item, Dictionary):
+            raise Unfit("a bookmark is not a dictionary")
         items.append(item)
         item = item.get("/Next")
     return items
@@ -303,14 +300,10 @@ def _check_outline(outline: Dictionary, depth: int = 0) -> None:
     """Unfit unless every bookmark under outline is a dictionary with a whole-number count."""
     if depth > 50:  # a loop in a damaged outline; _shown stops there as well
         return
-    item, seen = outline.get("/First"), 0
-    while item is not None and seen < 10_000:
-        if not isinstance(item, Dictionary):
-            raise Unfit("a bookmark is not a dictionary")
+    for item in _siblings(outline):
         if "/Count" in item:
             _number(item, "/Count")
         _check_outline(item, depth + 1)
-        item, seen = item.get("/Next"), seen + 1
 
 
 def _need(container: Dictionary, key: str, kind: type = Dictionary):
