@@ -206,3 +206,51 @@ def test_samdoks_own_fault_in_append_is_not_reported_as_a_file_to_build_again(
         with pytest.raises(KeyError):
             attach.append(document, attachment, WHEN)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# --- layering ------------------------------------------------------------------------------
+
+# Each stage may import the stages before it, never one after it: what reads a case knows
+# nothing of Word or PDF, and only the command line knows all. errors and settings (at the
+# top of generator/) are below every stage.
+LAYERS = {"base": 0, "model": 1, "compose": 2, "word": 3, "pdf": 4, "review": 5, "signing": 5,
+          "build": 6, "cli": 7}
+
+
+def _imported_stages(path: Path) -> list[tuple[str, int]]:
+    """(stage, line) for each import in a module of generator/ of a stage package, relative
+    imports inside functions included."""
+    package = list(path.relative_to(GENERATOR).parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name.split(".")[1:2] for alias in node.names
+                       if alias.name.startswith("generator.")]
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            start = package[:len(package) - node.level + 1]
+            if node.module:
+                targets = [start + node.module.split(".")]
+            else:
+                targets = [start + [alias.name] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator."):
+            targets = [node.module.split(".")[1:]]
+        else:
+            continue
+        found += [(target[0], node.lineno) for target in targets
+                  if target and target[0] in LAYERS]
+    return found
+
+
+def test_stages_import_only_the_stages_below_them() -> None:
+    upward = []
+    for path in sorted(GENERATOR.rglob("*.py")):
+        parts = path.relative_to(GENERATOR).parts
+        if parts == ("__main__.py",):
+            continue  # `python -m generator` runs the command line
+        level = LAYERS[parts[0]] if len(parts) > 1 else -1  # errors, settings: below all
+        for stage, line in _imported_stages(path):
+            if LAYERS[stage] > level or (LAYERS[stage] == level and stage != parts[0]):
+                upward.append(f"{'/'.join(parts)}:{line} imports {stage}")
+    assert upward == []
+    # The check sees what it should: a model module importing word would be found.
+    assert _imported_stages(GENERATOR / "cli" / "review.py")
