@@ -11,13 +11,11 @@ from ..errors import EXIT_INVALID
 from .group import STRICT, main
 
 
-def _checked(cases: tuple[str, ...] | list[Path], strict: bool,
-             taken: dict[str, Path] | None = None):
+def _checked(cases: tuple[str, ...], strict: bool):
     from ..base.project import case_files, templates_dir
     from ..build.pipeline import check_cases
 
-    return check_cases(case_files(cases), templates_dir(), strict=strict,
-                       warn=lambda text: click.echo(text, err=True), taken=taken)
+    return check_cases(case_files(cases), templates_dir(), strict=strict, warn=_warn)
 
 
 @main.command()
@@ -43,29 +41,17 @@ def build(ctx: click.Context, cases: tuple[str, ...], output: str, final: bool,
     inputs are unchanged since they were built are skipped.
     """
     from ..base.project import case_files, shown, templates_dir
-    from ..build.state import BuildState, up_to_date
+    from ..build.run import build_files
 
-    # Cases whose file, templates and samdok are as they were at their last build are not
-    # even read: a rebuild after editing one case of many stays quick. A final build always
-    # reads them, to check they are marked final and committed.
-    out, paths = Path(output), case_files(cases)
-    recorded = BuildState(out, templates_dir(), final)
-    current = {} if force or final else {path: found for path in paths
-                                         if (found := recorded.current_case(path))}
-    for case_id, documents in current.values():
-        click.echo(up_to_date(case_id, documents))
-    rest = [path for path in paths if path not in current]
-    if not rest:
-        return
-
-    from ..build.pipeline import build as run_build
-
-    checked = _checked(rest, strict, taken={case_id: path for path, (case_id, _)
-                                             in current.items()})
-    written = run_build(checked, templates_dir(), out, verbose=ctx.obj["verbose"], final=final,
-                        jobs=jobs, force=force, progress=_progress, recorded=recorded)
+    written = build_files(case_files(cases), templates_dir(), Path(output), strict=strict,
+                          final=final, force=force, warn=_warn, report=click.echo,
+                          verbose=ctx.obj["verbose"], jobs=jobs, progress=_progress)
     for path in written:
         click.echo(f"wrote {shown(path)}")
+
+
+def _warn(text: str) -> None:
+    click.echo(text, err=True)
 
 
 class _Bar:
@@ -118,43 +104,12 @@ def verify(cases: tuple[str, ...], output: str, jobs: int | None, strict: bool) 
     build, or an output changed after it. Reads every PDF back for every required clause,
     and checks it for the archive: PDF/A-2b, tagged, language, title, embedded fonts.
     """
-    from ..base.project import shown, templates_dir
-    from ..build import freshness
+    from ..base.project import templates_dir
+    from ..build.verification import verify_built
     from ..pdf.convert import default_jobs
-    from ..pdf.verify import verify_documents
 
-    failures = 0
-    for item in _checked(cases, strict):
-        folder, documents = Path(output) / item.loaded.id, item.documents
-        names = [f"{d.file_stem}{suffix}" for d in documents for suffix in (".docx", ".pdf")]
-        verdict = freshness.check(item.loaded.path, folder, names, templates_dir(),
-                                  [d.kind for d in documents], item.loaded.case.language,
-                                  output)
-        hint = verdict.command
-        if verdict.unknown:
-            click.echo(f"STALE    {shown(folder)}/: cannot tell what these documents were built "
-                       f"from: {verdict.unknown}; hint: {hint}", err=True)
-            failures += len(documents)
-            continue
-        if verdict.stale:
-            # Outdated documents are not read: what they say is not what the case says now.
-            click.echo(f"STALE    {shown(folder)}/: built from other inputs than there are "
-                       f"now: {'; '.join(verdict.stale)}; hint: {hint}", err=True)
-            failures += len(documents)
-            continue
-        for name, what in verdict.touched.items():
-            if (folder / name).with_suffix(".pdf").exists():  # else "not built yet" below
-                click.echo(f"CHANGED  {shown(folder / name)}: {what}; hint: {hint}", err=True)
-        for document, (pdf, findings) in zip(documents, verify_documents(
-                documents, item.loaded.case.form, folder, hint, jobs or default_jobs()),
-                strict=True):
-            for finding in findings:
-                click.echo(f"MISSING  {finding}", err=True)
-            if findings or {pdf.name, f"{document.file_stem}.docx"} & set(verdict.touched):
-                failures += 1
-            else:
-                click.echo(f"ok  {shown(pdf)}: built from the inputs as they are now; every "
-                           "required clause found; PDF/A-2b, tagged")
+    failures = verify_built(_checked(cases, strict), output, templates_dir(),
+                            jobs or default_jobs(), lambda text, err: click.echo(text, err=err))
     if failures:
         click.echo(f"{failures} document(s) failed verification", err=True)
         sys.exit(EXIT_INVALID)
