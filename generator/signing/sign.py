@@ -63,7 +63,7 @@ class SignaturesReport:
     pdf: Path
     signatures: list[SignatureCheck]
     uncovered_bytes: int
-    findings: list = field(default_factory=list)  # signature_policy.Finding, by revision
+    findings: list = field(default_factory=list)  # policy.Finding, by revision
 
     @property
     def ok(self) -> bool:
@@ -165,10 +165,10 @@ def sign(pdf: Path, data: bytes, signer, out: Path) -> Signed:
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError as PyHankoSigningError
 
-    from ..pdf import archive as pdfa
+    from ..pdf import archive
 
-    claim_before = pdfa.identification(io.BytesIO(data))
-    known = pdfa.archive_claims(io.BytesIO(data)) if claim_before else []
+    claim_before = archive.identification(io.BytesIO(data))
+    known = archive.archive_claims(io.BytesIO(data)) if claim_before else []
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data))
         field = _new_field_name(writer.prev)
@@ -207,7 +207,7 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    from . import policy as signature_policy
+    from . import policy
 
     data = _read(pdf, "PDF", "")
     roots = []
@@ -228,7 +228,7 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
     if not fields:
         raise SigningError(f"{pdf}: has no signatures", hint="sign it with "
                            "'samdok sign PDF --pkcs12 FILE'")
-    history = signature_policy.review(reader)
+    history = policy.review(reader)
     checks, ends = [], []
     for name, _value, field_ref in fields:
         check, end = _check_field(reader, str(name), field_ref, roots, history)
@@ -315,7 +315,7 @@ def _check_one(sig, roots, later: list, last: int) -> SignatureCheck:
     usage = usage_problem(sig.signer_cert)
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        # The difference analysis is samdok's own (signature_policy); key usage is checked
+        # The difference analysis is samdok's own (policy.py); key usage is checked
         # above, so pyHanko's trust verdict is about the chain alone.
         status = validate_pdf_signature(sig, context, skip_diff=True,
                                         key_usage_settings=KeyUsageConstraints(key_usage=set()))
@@ -390,7 +390,7 @@ def _check_signed(pdf: Path, result: bytes, field: str, claim_before: str | None
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from ..pdf import archive as pdfa
+    from ..pdf import archive
 
     reader = PdfFileReader(io.BytesIO(result))
     new = [s for s in reader.embedded_signatures if s.field_name == field]
@@ -399,8 +399,8 @@ def _check_signed(pdf: Path, result: bytes, field: str, claim_before: str | None
     if not (status.intact and status.valid):
         raise SigningError(f"{pdf}: the new signature did not verify; nothing was written")
     if claim_before:
-        failures = [str(f) for f in pdfa.archive_claims(io.BytesIO(result)) if f not in known]
-        if pdfa.identification(io.BytesIO(result)) != claim_before:
+        failures = [str(f) for f in archive.archive_claims(io.BytesIO(result)) if f not in known]
+        if archive.identification(io.BytesIO(result)) != claim_before:
             failures.append(f"the claim {claim_before} is gone")
         if failures:
             raise SigningError(f"{pdf}: signing would break its PDF/A claims ("
