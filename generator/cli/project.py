@@ -19,17 +19,13 @@ def kommune(query: tuple[str, ...]) -> None:
     Prints number, official name, county and population, one municipality per line.
     """
     from ..model.norsk import date, number
-    from ..model.register import folded_matches, former_note, named, search, suggestion
+    from ..model.register import look_up
 
     # Unquoted words arrive as separate arguments: `samdok kommune Deatnu - Tana`.
     text = " ".join(query)
-    found = search(text)
-    # A number or name that only an ended municipality had is about that one: what became of
-    # it is the answer, not other names that happen to contain the text.
-    note = "" if named(text) or folded_matches(text) else former_note(text)
-    if not found or note:
+    found, hint = look_up(text)
+    if not found:
         click.echo(f"no municipality matches {text!r}", err=True)
-        hint = note or suggestion(text)
         if hint:
             click.echo(f"    hint: {hint}", err=True)
         sys.exit(EXIT_INVALID)

@@ -30,31 +30,11 @@ def diff(old: str, new: str | None, html_file: str | None, docx_file: str | None
     import json
 
     from ..base.project import templates_dir
-    from ..review.case_diff import compare_documents
-    from ..review.diff import compare
+    from ..review.case_diff import compare_versions
     from ..review.report import to_json, to_terminal, write_html
-    from ..review.versions import labels, load, split
 
-    if new is None:
-        path, revision = split(old)
-        old, new = (f"{old}@HEAD", old) if revision is None else (old, str(path))
     templates = templates_dir()
-    # A .docx is one document: the case on the other side is compared as that same document
-    # (its kind, and the council's copy of the same file name).
-    old_path, new_path = split(old)[0], split(new)[0]
-    if new_path.suffix.lower() == ".docx" and old_path.suffix.lower() != ".docx":
-        after, read_back, new_documents = load(new, templates)
-        before, _, old_documents = load(old, templates, after.document.kind, new_path.stem)
-    else:
-        before, _, old_documents = load(old, templates)
-        stem = old_path.stem if old_path.suffix.lower() == ".docx" else before.document.file_stem
-        after, read_back, new_documents = load(new, templates, before.document.kind, stem)
-    words = labels(after, templates)
-    comparison = compare(before, after, words)
-    # Two case files: every other document they build too (each council's submission).
-    if old_documents and new_documents:
-        comparison.documents = compare_documents(old_documents, new_documents,
-                                                 before.document.kind, old, new)
+    comparison, words, read_back = compare_versions(old, new, templates)
     if as_json:
         click.echo(json.dumps(to_json(comparison), ensure_ascii=False, indent=2))
     else:

@@ -324,6 +324,18 @@ def lookup(value: object) -> Municipality | None:
         return None
 
 
+def look_up(text: str) -> tuple[list[Municipality], str]:
+    """`samdok kommune`: the municipalities text finds (search), or none and a hint.
+
+    A number or name that only an ended municipality had is about that one: what became of
+    it is the answer (former_note), not other names that happen to contain the text."""
+    found = search(text)
+    note = "" if named(text) or folded_matches(text) else former_note(text)
+    if not found or note:
+        return [], note or suggestion(text)
+    return found, ""
+
+
 def search(text: str) -> list[Municipality]:
     """Municipalities whose number starts with text or whose name contains it, best first:
     exact matches (as find() reads them), then the same name spelt in ASCII ('snasa', 'Heroy'),
