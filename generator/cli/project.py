@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -69,20 +68,14 @@ def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | N
     """Write a commented starter case for a cooperation form and its parties (a service
     agreement for tjenestekjøp)."""
     from ..base.project import templates_dir
-    from ..model import caseid, register
-    from ..model.scaffold import default_title, starter_case, write_new
+    from ..model import caseid
+    from ..model.scaffold import new_case
 
     if len(parties) < 2:
         raise click.UsageError("name at least two parties with -p")
     if case_id is not None and (why := caseid.problem(case_id)):
         raise click.BadParameter(f"{case_id!r} {why}; hint: e.g. --id "
                                  f"{caseid.suggestion(case_id)}", param_hint="'--id'")
-    found = [register.find(p) for p in parties]
-    names = [m.name for m in found]
-    case_id = case_id or caseid.slug(names[:3])
-    title = title or default_title(form, names, language)
-    path = Path(output or f"cases/{case_id}.yaml")
-    text = starter_case(templates_dir(), form, [m.number for m in found], case_id, title,
-                        str(path), language=language, submission=submission)
-    write_new(path, text, force)
+    path = new_case(templates_dir(), form, list(parties), case_id, title, output,
+                    language=language, submission=submission, force=force)
     click.echo(f"wrote {path}; next: fill in the «…» texts, then samdok check {path}")

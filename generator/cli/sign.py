@@ -23,15 +23,9 @@ from .group import main
 def sign(pdf: Path, pkcs12: Path, output: Path | None) -> None:
     """Sign PDF with a PAdES signature, as an incremental update that keeps earlier
     signatures valid. Parties sign one after another, each into a new signature field."""
-    from ..signing import sign as signing
+    from ..signing.sign import sign_file
 
-    out = output or signing.default_output(pdf)
-    signing.check_output(pdf, out)
-    data = signing.read_pdf(pdf)
-    credential = signing.read_pkcs12(pkcs12)
-    signer = signing.load_signer(credential, pkcs12, _password(pkcs12))
-    signing.require_signing_usage(signer, pkcs12)
-    signed = signing.sign(pdf, data, signer, out)
+    signed = sign_file(pdf, pkcs12, output, _password)
     click.echo(f"signed by {signed.signer} in field {signed.field}: wrote {signed.output}")
     if signed.pdfa is None:
         click.echo(f"note: {pdf} is not PDF/A; the archive expects PDF/A (samdok build makes it)",

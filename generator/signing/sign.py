@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,6 +151,20 @@ def load_signer(data: bytes, path: Path, password: str):
         raise SigningError(f"{path}: the certificate of {subject_name(cert)} is valid from "
                            f"{begins:%Y-%m-%d} to {ends:%Y-%m-%d}, not now")
     return signer
+
+
+def sign_file(pdf: Path, pkcs12: Path, output: Path | None,
+              password: Callable[[Path], str]) -> Signed:
+    """`samdok sign`: PDF signed with the key in the PKCS#12 file into output (default:
+    default_output). Everything that can be checked without the password is checked before
+    `password` is asked for it: the output name, the PDF and the PKCS#12 file."""
+    out = output or default_output(pdf)
+    check_output(pdf, out)
+    data = read_pdf(pdf)
+    credential = read_pkcs12(pkcs12)
+    signer = load_signer(credential, pkcs12, password(pkcs12))
+    require_signing_usage(signer, pkcs12)
+    return sign(pdf, data, signer, out)
 
 
 def sign(pdf: Path, data: bytes, signer, out: Path) -> Signed:
