@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-from tests.conftest import FIXTURES, ROOT, write_case
+from tests.helpers import FIXTURES, ROOT, write_case
 
 GOOD = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 FORMS = ["vertskommune", "vertskommune_med_nemnd", "oppgavefellesskap", "politisk_råd", "iks",

@@ -1,11 +1,11 @@
 """The same outputs byte for byte: every example case's Word files (draft and final) and its
-Markdown, compared with hashes recorded in tests/golden/same_outputs.json.
+Markdown, compared with hashes recorded in tests/word/golden/same_outputs.json.
 
 The hashes were recorded before generator/ was reorganised into stage packages; a change to
 code that moves or tidies must leave them as they are. When an output is meant to change
 (a template, a clause text, the writer), record them again with one switch:
 
-    SAME_OUTPUTS_RECORD=1 python -m pytest -q -p no:cacheprovider tests/test_same_outputs.py
+    SAME_OUTPUTS_RECORD=1 python -m pytest -q -p no:cacheprovider tests/word/test_same_outputs.py
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from generator.build.pipeline import check_cases
 from generator.compose import drafts
 from generator.review.text import case_markdown
 from generator.word.render_pool import _write
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "same_outputs.json"
 RECORD = os.environ.get("SAME_OUTPUTS_RECORD") == "1"
 CASES = sorted((ROOT / "cases").glob("*.yaml"))

@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.conftest import FIXTURES, ROOT, invoke, run_samdok
+from tests.helpers import FIXTURES, ROOT, invoke, run_samdok
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 

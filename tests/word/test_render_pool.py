@@ -13,7 +13,7 @@ from generator.base.project import templates_dir
 from generator.base.reproducible import FALLBACK_EPOCH
 from generator.errors import TemplateError
 from generator.word.render_pool import POOL_FROM, write_all
-from tests.test_compose import many_councils
+from tests.helpers import many_councils
 
 WHEN = dt.datetime.fromtimestamp(FALLBACK_EPOCH, dt.UTC)
 
@@ -65,7 +65,7 @@ def test_ctrl_c_while_workers_write_ends_them_and_writes_nothing(tmp_path: Path)
     import sys
     import time
 
-    from tests.test_compose import many_councils_case
+    from tests.helpers import many_councils_case
 
     case, _ = many_councils_case(200)
     (tmp_path / "cases").mkdir()

@@ -5,9 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -16,34 +13,7 @@ import pikepdf
 import pytest
 
 from generator.base import gitinfo
-from tests.conftest import EXAMPLES, ROOT, invoke, run_samdok
-
-CASE = "cases/roros-os-holtalen.yaml"
-COMMIT_DATE = "2026-11-23T10:00:00+01:00"
-
-
-def git(folder: Path, *args: str, date: str = COMMIT_DATE) -> str:
-    """Real git, with a fixed identity and commit date so the stamp's date is known."""
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Sekretariatet", "GIT_AUTHOR_EMAIL": "s@example.no",
-           "GIT_COMMITTER_NAME": "Sekretariatet", "GIT_COMMITTER_EMAIL": "s@example.no",
-           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    result = subprocess.run(["git", *args], cwd=folder, env=env, capture_output=True, text=True,
-                            check=True)
-    return result.stdout.strip()
-
-
-def make_repo(folder: Path, status: str = "utkast") -> Path:
-    """A project in git: the example case (with the status given) and its own templates."""
-    (folder / "cases").mkdir(parents=True)
-    text = (EXAMPLES / "roros-os-holtalen.yaml").read_text(encoding="utf-8")
-    (folder / CASE).write_text(text.replace("status: utkast", f"status: {status}"),
-                               encoding="utf-8")
-    shutil.copytree(ROOT / "templates", folder / "templates",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    git(folder, "init", "-q", "-b", "main")
-    git(folder, "add", "-A")
-    git(folder, "commit", "-q", "-m", "Utkast 1")
-    return folder
+from tests.helpers import CASE, COMMIT_DATE, git, invoke, make_repo, run_samdok
 
 
 def sha256(path: Path) -> str:

@@ -12,7 +12,7 @@ from generator.compose.document import Item, SubHeading, Table
 from generator.compose.enrich import compose
 from generator.errors import CaseError, TemplateError
 from generator.model.case import load_case
-from tests.conftest import EXAMPLES, FIXTURES, write_case
+from tests.helpers import EXAMPLES, FIXTURES, many_councils, write_case
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -276,38 +276,6 @@ def test_a_submission_carries_the_official_sami_name(tmp_path: Path) -> None:
     resolution = tana.clause("forslag_til_vedtak").blocks
     assert resolution[0].text.startswith("Kommunestyret i Tana kommune godkjenner")
     assert "likelydende vedtak i Nesseby kommune" in " ".join(b.text for b in resolution)
-
-
-def many_councils_case(count: int, language: str = "nb") -> tuple[str, list[str]]:
-    """A case file with a submission to the first `count` councils of the register: its
-    text, and the parties' numbers."""
-    import csv
-
-    with (Path(__file__).parent.parent / "generator" / "data" / "kommuner.csv").open() as f:
-        numbers = [row["kommunenummer"] for row in csv.DictReader(f)][:count]
-    case = "\n".join([
-        f"språk: {language}", "id: mange", "tittel: Felles innkjøp", "samarbeidsform: vertskommune",
-        "dokumenter: [samarbeidsavtale, saksframlegg]", f"vertskommune: '{numbers[0]}'",
-        "parter:", *[f"  - kommune: '{n}'" for n in numbers],
-        "formål: Felles innkjøp.", "oppgaver: [Innkjøp.]",
-        "økonomi: {budsjett: {2027: 1000000}, fordeling: {nøkkel: folketall}}",
-        "inntreden: Etter vedtak.", "uttreden: {oppsigelsestid_måneder: 12}",
-        "oppløsning: Etter vedtak.", "ikrafttredelse: 2027-01-01",
-        "saksframlegg:", "  sammendrag: Felles innkjøp.", "  saksopplysninger: Utredet.",
-        "  vurdering: Godt.", "  kommuner:",
-        *[f"    '{n}': {{arkivsak: 2027/{i}, saksbehandler: Kari Nordmann, dato: 2027-02-01, "
-          f"behandling: [{{utvalg: Kommunestyret, møtedato: 2027-03-18}}]}}"
-          for i, n in enumerate(numbers, start=1)],
-    ]) + "\n"
-    return case, numbers
-
-
-def many_councils(folder: Path, language: str = "nb"):
-    """A case with one party more than MANY_PARTIES: its documents, and the parties' numbers."""
-    from generator.compose.enrich import MANY_PARTIES
-
-    case, numbers = many_councils_case(MANY_PARTIES + 1, language)
-    return compose(load_case(write_case(folder, "mange.yaml", case)), templates_dir()), numbers
 
 
 def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from generator.errors import CaseError
 from generator.model import rules
 from generator.model.case import load_case
-from tests.conftest import EXAMPLES, FIXTURES, invoke, write_case
+from tests.helpers import EXAMPLES, FIXTURES, invoke, write_case
 
 GOOD = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 

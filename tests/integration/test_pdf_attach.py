@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 
 from generator.pdf import archive as pdfa
-from tests.test_documents import COPIES, model, pages
+from tests.helpers import COPIES, model, pages
 
 
 def attached_stem(case_id: str, number: str) -> str:
@@ -150,7 +150,7 @@ def test_submissions_are_the_same_bytes_whichever_pdf_is_converted_first(
     import hashlib
     import shutil
 
-    from tests.conftest import EXAMPLES, run_samdok
+    from tests.helpers import EXAMPLES, run_samdok
 
     # One worker converts the agreement before every submission; two workers finish them
     # in another order, so submissions wait for the agreement: the files must not differ.

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from generator.build import pipeline
 from generator.cli import main
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 # A stand-in for soffice: for each .docx, a one-page PDF with the tags, PDF/A claim, title
 # and language the Word file asks for. FAKE_SOFFICE breaks it: blank (no tags, no claim),
@@ -224,7 +224,7 @@ def test_ctrl_c_as_the_converters_start_leaves_none_running(site: Path) -> None:
 
 
 def test_a_killed_word_worker_fails_the_build_without_a_hang(site: Path) -> None:
-    from tests.test_compose import many_councils_case
+    from tests.helpers import many_councils_case
 
     # 121 documents, written by a pool of processes: enough that the kill lands while they
     # are being written, also on a busy machine.

@@ -8,37 +8,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from generator.base.project import templates_dir
-from generator.compose.enrich import compose
-from generator.model.case import load_case
-from tests.conftest import EXAMPLES
-
-SUBMISSIONS = {  # case id -> {kommunenummer: (header, arkivsak)}, as in the example cases
-    "barnevern-lillehammer-gausdal": {"3405": ("Lillehammer kommune", "2026/1184"),
-                                      "3441": ("Gausdal kommune", "26/2210")},
-    "lillehammerregionen-3-1": {"3405": ("Lillehammer kommune", "2027/118"),
-                                "3441": ("Gausdal kommune", "27/140"),
-                                "3440": ("Øyer kommune", "27/88")},
-    "pp-teneste-sogn": {"4640": ("Sogndal kommune", "2027/412"),
-                        "4644": ("Luster kommune", "27/519"),
-                        "4641": ("Aurland kommune", "27/208")},
-}
-COPIES = [(case_id, number) for case_id, copies in SUBMISSIONS.items() for number in copies]
-
-
-def words(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split())
-
-
-def pages(pdf: Path) -> list[str]:
-    with pdfplumber.open(pdf) as doc:
-        return [words(page.extract_text() or "") for page in doc.pages]
-
-
-def model(case_id: str, stem: str):
-    documents = compose(load_case(EXAMPLES / f"{case_id}.yaml"), templates_dir())
-    return next(d for d in documents if d.file_stem == stem)
-
+from tests.helpers import COPIES, SUBMISSIONS, model, pages, words
 
 pytestmark = pytest.mark.libreoffice
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-from tests.conftest import FIXTURES, write_case
+from tests.helpers import FIXTURES, write_case
 
 HOSTILE = FIXTURES / "fiendtlig"
 BIDI = ("the text holds U+202E RIGHT-TO-LEFT OVERRIDE, an invisible control that can make the "

@@ -17,7 +17,7 @@ import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.conftest import EXAMPLES, FIXTURES, ROOT, invoke, run_samdok
+from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke, run_samdok
 
 REQUIRED_HEADINGS = ("Formål", "Økonomi", "Inntreden og uttreden", "Ikrafttredelse")
 

@@ -14,9 +14,9 @@ from ruamel.yaml import YAML
 from generator.cli import main
 from generator.model import rules
 from generator.model.case import Case, _aliases
-from tests.conftest import ROOT
+from tests.helpers import FIXTURES, ROOT
 
-FORMER = Path(__file__).resolve().parent / "cases" / "former"
+FORMER = FIXTURES / "former"
 YAML_ = YAML(typ="safe", pure=True)
 
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from generator.pdf import archive as pdfa
-from tests.conftest import invoke
+from tests.helpers import invoke
 
 pytestmark = pytest.mark.libreoffice
 

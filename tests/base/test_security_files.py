@@ -16,8 +16,7 @@ from click.testing import CliRunner
 
 from generator.base import gitinfo
 from generator.cli import main
-from tests.conftest import EXAMPLES, FIXTURES, invoke
-from tests.test_drafts import git
+from tests.helpers import EXAMPLES, FIXTURES, git, invoke
 
 V1 = FIXTURES / "diff" / "v1.yaml"
 V2 = FIXTURES / "diff" / "v2.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.build.state import BuildState
-from tests.conftest import ROOT, write_case
+from tests.helpers import ROOT, write_case
 
 
 def _outputs(out: Path, case_id: str) -> list[str]:

@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 
 from generator.model import rules
 from generator.model.case import FORMS, load_case
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 FORM_CASES = FIXTURES / "former"
 

@@ -22,7 +22,7 @@ from generator.compose.sandbox import (
     render,
 )
 from generator.model.case import load_case
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 PURPOSE = "formål: Kommunene skal ha et felles lønningskontor med Lillehammer som vertskommune."

@@ -11,7 +11,7 @@ import pytest
 from generator.model import register
 from generator.model.norsk import NBSP
 from generator.model.register import RegisterError, find, search
-from tests.conftest import FIXTURES, invoke, write_case
+from tests.helpers import FIXTURES, invoke, write_case
 
 # The Norwegian form of every name in the register that has more than one form or a county
 # qualifier, reviewed by hand against the official forms. A new register in which such a name

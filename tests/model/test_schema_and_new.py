@@ -12,7 +12,7 @@ from jsonschema.exceptions import best_match
 from ruamel.yaml import YAML
 
 from generator.model.case import FORMS
-from tests.conftest import EXAMPLES, FIXTURES, ROOT, invoke
+from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke
 
 BEGIN, END = "<!-- case-reference:begin -->", "<!-- case-reference:end -->"
 

@@ -17,8 +17,7 @@ from docx import Document as WordDocument
 
 from generator.review.diff import words
 from generator.word.marks import bookmark_name, clause_id
-from tests.conftest import FIXTURES, invoke, run_samdok
-from tests.test_drafts import git
+from tests.helpers import FIXTURES, ROOT, git, invoke, run_samdok
 
 V1 = FIXTURES / "diff" / "v1.yaml"
 V2 = FIXTURES / "diff" / "v2.yaml"
@@ -281,7 +280,7 @@ def test_git_textconv_recipe_makes_git_diff_readable(tmp_path: Path) -> None:
     git(tmp_path, "commit", "-q", "-m", "Utkast 1")
     shutil.copy(V2, case)
     assert run_samdok("build", cwd=tmp_path).returncode == 0
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     shown = subprocess_out(["git", "diff", "--", "build/diff/samarbeidsavtale.docx"], tmp_path,
                            env)
     assert "Binary files" not in shown

@@ -16,7 +16,7 @@ from docx import Document as WordDocument
 
 from generator.pdf import archive as pdfa
 from generator.pdf.convert import find_soffice
-from tests.conftest import FIXTURES, ROOT, invoke, run_samdok
+from tests.helpers import FIXTURES, ROOT, invoke, run_samdok
 
 pytestmark = pytest.mark.libreoffice
 

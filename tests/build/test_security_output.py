@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 HOSTILE = FIXTURES / "fiendtlig"
 NO_ID = HOSTILE / "sti-uten-id.yaml"  # a valid case without 'id'

@@ -14,8 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.pdf import verify as verifying
-from tests.conftest import EXAMPLES, run_samdok
-from tests.test_drafts import git, make_repo
+from tests.helpers import EXAMPLES, git, make_repo, run_samdok
 
 ROROS = "cases/roros-os-holtalen.yaml"
 REGION = "cases/lillehammerregionen-3-1.yaml"

@@ -15,7 +15,7 @@ from docx import Document as WordDocument
 
 from generator.cli import main
 from generator.review.diff import words
-from tests.conftest import EXAMPLES, FIXTURES
+from tests.helpers import EXAMPLES, FIXTURES
 
 W = "\u00a0"  # amounts and percentages keep their no-break spaces, as in the document
 CASE = EXAMPLES / "barnevern-lillehammer-gausdal.yaml"  # a tjenesteavtale and a submission

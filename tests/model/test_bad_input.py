@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 BAD = FIXTURES / "feil"
 

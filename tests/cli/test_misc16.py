@@ -16,7 +16,7 @@ from generator.base.project import templates_dir
 from generator.compose.document import Item
 from generator.compose.enrich import compose
 from generator.model.case import load_case
-from tests.conftest import EXAMPLES, FIXTURES, ROOT, invoke
+from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke
 
 PP = (EXAMPLES / "pp-teneste-sogn.yaml").read_text(encoding="utf-8")
 
