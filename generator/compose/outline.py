@@ -44,6 +44,11 @@ def arrange(loaded: LoadedCase, lib: Library, kind: str,
     by_id = {std.id: std for std in lib.clauses}
     required = _required(loaded, kind)
     problems: list[Problem] = []
+    def why(clause_id: str) -> tuple[str, str]:
+        # The clause, and the provisions that need it (the citation, or samdok's minimum).
+        return f"'{clause_id}' ", "; ".join(f"{req.citation(case.form, kind)}: "
+                                            f"{req.description}" for req in required[clause_id])
+
     listed = {entry if isinstance(entry, str) else entry.id for entry in case.outline or ()}
 
     omitted: set[str] = set()
@@ -53,9 +58,9 @@ def arrange(loaded: LoadedCase, lib: Library, kind: str,
             problems.append(source.problem(path, f"'{clause_id}' is not a standard clause of "
                                            f"the {kind}", _ids_hint(lib)))
         elif clause_id in required:
-            problems.append(source.problem(path, _why_required(clause_id, required, case.form, kind),
-                                           "keep the clause; to change what it says, give "
-                                           "it the case's own text"))
+            problems.append(source.problem(
+                path, "cannot be left out: ".join(why(clause_id)),
+                "keep the clause; to change what it says, give it the case's own text"))
         elif clause_id in omitted:
             problems.append(source.problem(path, f"'{clause_id}' is left out twice",
                                            "list it once"))
@@ -83,9 +88,9 @@ def arrange(loaded: LoadedCase, lib: Library, kind: str,
             if std.id in seen or std.id in omitted or not present(std):
                 continue
             if std.id in required:
-                problems.append(source.problem(("disposisjon",), _why_required(
-                    std.id, required, case.form, kind).replace("cannot be left out", "is missing from the "
-                                              "outline"), f"add '{std.id}' where it belongs"))
+                problems.append(source.problem(
+                    ("disposisjon",), "is missing from the outline: ".join(why(std.id)),
+                    f"add '{std.id}' where it belongs"))
             else:
                 problems.append(source.problem(
                     ("disposisjon",), f"the standard clause '{std.id}' ({std.heading}) is "
@@ -166,12 +171,6 @@ def _required(loaded: LoadedCase, kind: str) -> dict[str, list[rules.Requirement
         if req.clause:
             out.setdefault(req.clause, []).append(req)
     return out
-
-
-def _why_required(clause_id: str, required: dict[str, list[rules.Requirement]],
-                  form: str, kind: str) -> str:
-    return f"'{clause_id}' cannot be left out: " + "; ".join(
-        f"{req.citation(form, kind)}: {req.description}" for req in required[clause_id])
 
 
 def _ids_hint(lib: Library) -> str:

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import CaseError, Problem, shorten
 from . import caseid, costs, hygiene, register
 from .crosschecks import check_documents, check_economy, check_parties
-from .outline import MAX_ENTRIES, ClauseId, GivenText, OutlineEntry
+from .outline import MAX_ENTRIES, ClauseId, Entry, GivenText
 from .source import LoadedFile, load_yaml
 
 
@@ -380,12 +380,14 @@ class Case(_Model):
     """date the agreement takes effect"""
     clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
     """replace or extend standard clauses by id, or add new clauses"""
-    outline: list[ClauseId | OutlineEntry] | None = Field(
+    outline: list[Entry] | None = Field(
         None, alias="disposisjon", min_length=1, max_length=MAX_ENTRIES)
     """the agreement's clauses in order: a standard clause's id, a mapping with a standard
     id and the case's own overskrift/tekst/tillegg, or the case's own clause (id, overskrift,
     tekst); every standard clause the agreement would have must be listed here or under
-    'utelat'; the clauses are numbered in this order"""
+    'utelat'; the clauses are numbered in this order. In any text of the case, a paragraph
+    starting '+ ' is a sub-point numbered after its clause (N.1, N.2 …; '+ [id] ' gives it
+    an id), and [[id]] prints the number of the clause or sub-point with that id"""
     omitted: list[ClauseId] = Field(default_factory=list, alias="utelat",
                                     max_length=MAX_ENTRIES)
     """standard clauses left out of the agreement, by id; not those the law or samdok's

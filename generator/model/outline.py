@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
 # A clause or sub-point id: what a cross-reference [[id]] names and a Word bookmark carries.
@@ -51,8 +51,7 @@ GivenText = Annotated[str | None, AfterValidator(not_blank)]
 
 
 class OutlineEntry(BaseModel):
-    """One clause of the outline: a standard clause with the case's own heading or text, or
-    the case's own clause (id, overskrift and tekst)."""
+    """One clause of the outline: a standard clause's id with the case's own heading or text, or the case's own clause (id, overskrift and tekst)."""  # noqa: E501 (one line: the reference shows the first)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
                               use_attribute_docstrings=True)
@@ -62,12 +61,17 @@ class OutlineEntry(BaseModel):
     heading: GivenText = Field(None, alias="overskrift")
     """the heading (required for the case's own clause; replaces a standard heading)"""
     text: GivenText = Field(None, alias="tekst")
-    """the clause text (required for the case's own clause; replaces a standard text);
-    a paragraph starting '+ ' is a numbered sub-point (N.1, N.2 …), '+ [id] ' gives it an id;
-    [[id]] prints the number of the clause or sub-point with that id"""
+    """the clause text (required for the case's own clause; replaces a standard text)"""
     addition: GivenText = Field(None, alias="tillegg")
     """text added after the standard text"""
 
 
 def entry_id(entry: str | OutlineEntry) -> str:
     return entry if isinstance(entry, str) else entry.id
+
+
+# An outline entry is an id (text) or a mapping; only the matching one is tried, so a wrong
+# id is one message, not also "expected a mapping". The tags are the names case.py leaves
+# out of a located field path.
+Entry = Annotated[Annotated[ClauseId, Tag("str")] | Annotated[OutlineEntry, Tag("OutlineEntry")],
+                  Discriminator(lambda v: "str" if isinstance(v, str) else "OutlineEntry")]
