@@ -60,7 +60,7 @@ def blocks(text: str, number: int | None = None) -> list[Block]:
     sub-heading; anything else is one paragraph."""
     out: list[Block] = []
     numbered = 0
-    points = 0
+    points, clause_number = 0, number  # `number` is reused below for a list's kind
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [line.strip() for line in chunk.splitlines() if line.strip()]
         if not lines:
@@ -70,7 +70,8 @@ def blocks(text: str, number: int | None = None) -> list[Block]:
             for line in lines:
                 if (found := SUBPOINT.match(line)):
                     points += 1
-                    label = f"{number}.{points}" if number is not None else f"{points}."
+                    label = (f"{clause_number}.{points}" if clause_number is not None
+                             else f"{points}.")
                     out.append(Item(line[found.end():], label, anchor=found[1] or ""))
                 else:
                     out[-1] = dataclasses.replace(out[-1], text=f"{out[-1].text} {line}")
