@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, invoke, run_samdok, write_case
+
 from generator.compose.document import Item
 from generator.compose.enrich import compose
 from generator.model.case import load_case
@@ -302,7 +302,7 @@ def test_outline_round_trip_through_libreoffice(tmp_path):
     headings = [f"{n}. {h}" for n, h in enumerate(
         RØROS_SECTIONS[:8] + [REQUIRED_EXTRA, RØROS_SECTIONS[8]], start=1)]
     places = [flat.find(h) for h in headings]
-    assert -1 not in places and places == sorted(places), list(zip(headings, places))
+    assert -1 not in places and places == sorted(places), list(zip(headings, places, strict=True))
     assert "7.1 Tjenestene skal til enhver tid" in flat
     assert "jf. punkt 7.1 og 7.2." in flat
     assert "samarbeidsområder, jf. punkt 4." in flat
@@ -310,3 +310,22 @@ def test_outline_round_trip_through_libreoffice(tmp_path):
     verified = invoke("verify", "--strict", cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr
     assert "every required clause found" in verified.stdout
+
+
+def test_verify_finds_the_required_clauses_under_their_new_numbers():
+    """verify's reading of a PDF's text, on the reordered agreement's own text: every
+    required clause found under its outline number, and one whose heading is gone missed."""
+    from generator.pdf.foresee import clause_text
+    from generator.pdf.verify import _check, normalise, required_phrases
+
+    document = _agreement(OUTLINE / "roros-disposisjon.yaml")
+    form = "rammeavtale"
+    assert {"formål", "økonomi", "inntreden_og_uttreden", "ikrafttredelse"} <= set(
+        required_phrases(document, form))
+    text = normalise("\n".join(clause_text(c) for c in document.clauses))
+    assert _check(document, form, Path("avtale.pdf"), text, 0) == []
+    assert document.clause("ikrafttredelse").numbered_heading == "10. Iverksetting"
+    broken = text.replace("8. Økonomi", "Økonomi")
+    findings = _check(document, form, Path("avtale.pdf"), broken, 0)
+    assert [(f.clause, f.message) for f in findings] == [
+        ("økonomi", "heading '8. Økonomi' not found")]
