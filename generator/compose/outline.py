@@ -13,6 +13,7 @@ from ..errors import CaseError, Problem
 from ..model import rules
 from ..model.case import LoadedCase
 from ..model.outline import OutlineEntry, is_id
+from ..model.source import FieldPath
 from .clauses import Library, StandardClause
 from .document import Clause, Item, Paragraph, SubHeading
 
@@ -20,9 +21,6 @@ from .document import Clause, Item, Paragraph, SubHeading
 # It is replaced after every text is rendered, by a plain lookup: the Jinja sandbox gains no
 # function, and a number is all a reference can ever print (never text, so nothing recurses).
 REFERENCE = re.compile(r"\[\[([^\[\]\s]{1,80})\]\]")
-
-Path = tuple[str | int, ...]
-
 
 @dataclass(frozen=True)
 class Slot:
@@ -33,7 +31,7 @@ class Slot:
     heading: str | None = None
     text: str | None = None
     addition: str | None = None
-    path: Path = ()  # the outline entry in the case file; () when the library decides
+    path: FieldPath = ()  # the outline entry in the case file; () when the library decides
 
 
 def arrange(loaded: LoadedCase, lib: Library, kind: str,
@@ -44,6 +42,7 @@ def arrange(loaded: LoadedCase, lib: Library, kind: str,
     by_id = {std.id: std for std in lib.clauses}
     required = _required(loaded, kind)
     problems: list[Problem] = []
+
     def why(clause_id: str) -> tuple[str, str]:
         # The clause, and the provisions that need it (the citation, or samdok's minimum).
         return f"'{clause_id}' ", "; ".join(f"{req.citation(case.form, kind)}: "
@@ -103,7 +102,7 @@ def arrange(loaded: LoadedCase, lib: Library, kind: str,
 
 
 def _slot(loaded: LoadedCase, lib: Library, kind: str, entry: str | OutlineEntry,
-          path: Path, present: Callable[[StandardClause], bool],
+          path: FieldPath, present: Callable[[StandardClause], bool],
           problems: list[Problem]) -> Slot | None:
     source = loaded.source
     std = next((s for s in lib.clauses if s.id == (entry if isinstance(entry, str)
@@ -246,7 +245,7 @@ def _at(loaded: LoadedCase, needle: str, message: str, hint: str) -> Problem:
     return loaded.source.problem(path, message, hint)
 
 
-def _holding(data: Any, needle: str, path: Path) -> Iterator[Path]:
+def _holding(data: Any, needle: str, path: FieldPath) -> Iterator[FieldPath]:
     if isinstance(data, str):
         if needle in data:
             yield path
@@ -258,7 +257,7 @@ def _holding(data: Any, needle: str, path: Path) -> Iterator[Path]:
             yield from _holding(value, needle, (*path, i))
 
 
-def text_path(loaded: LoadedCase, clause_id: str) -> Path | None:
+def text_path(loaded: LoadedCase, clause_id: str) -> FieldPath | None:
     """Where the case file gives a clause its own text: its outline entry or its
     `klausuler` entry; None when the library's text stands."""
     for i, entry in enumerate(loaded.case.outline or ()):
