@@ -18,6 +18,7 @@ from ..model import costs, hygiene, norsk, register
 from ..model.case import Area, Case, LoadedCase, Party
 from ..model.crosschecks import AGREEMENTS
 from ..model.source import dotted
+from . import outline
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
 from .document import (
     Block,
@@ -56,10 +57,13 @@ def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
 
 
 def compose_document(loaded: LoadedCase, kind: str, templates: Path,
-                     extra: dict[str, Any] | None = None, **fields: Any) -> Document:
-    """One document model: clauses in library order, case overrides applied, then numbered.
+                     extra: dict[str, Any] | None = None,
+                     references: Mapping[str, str] | None = None, **fields: Any) -> Document:
+    """One document model: clauses in the case's outline (by default the library's order),
+    case overrides applied, then numbered, and cross-references resolved.
 
-    `extra` adds context values (a council's own figures); `fields` set Document fields.
+    `extra` adds context values (a council's own figures); `references` what [[id]] prints
+    for ids of another document (the attached agreement); `fields` set Document fields.
     """
     case = loaded.case
     lib = library(templates, kind, case.language)
@@ -70,19 +74,29 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
     # The case's `klausuler` change the agreement; a submission's sections are its own.
     overrides = case.clauses if agreement else {}
 
+    def present(std: StandardClause) -> bool:
+        return not std.when or _present(context, std.when)
+
+    slots = (outline.arrange(loaded, lib, kind, present) if agreement
+             else [outline.Slot(std) for std in lib.clauses if present(std)])
     drafts: list[tuple[StandardClause, str, str]] = []  # clause, heading, rendered text
-    for std in lib.clauses:
-        if std.when and not _present(context, std.when):
-            continue
+    for slot in slots:
+        std = slot.std
         override = overrides.get(std.id)
-        heading = override.heading if override and override.heading else std.heading
-        text = override.text if override and override.text else std.text
-        if override and override.text:
-            rendered = case_text(loaded, ("klausuler", std.id, "tekst"), text, context)
+        heading = slot.heading or (override.heading if override and override.heading
+                                   else std.heading)
+        if slot.text:
+            rendered = case_text(loaded, (*slot.path, "tekst"), slot.text, context)
+        elif override and override.text:
+            rendered = case_text(loaded, ("klausuler", std.id, "tekst"), override.text,
+                                 context)
         else:
-            rendered = render(text, context, f"{lib.path.name}: clause '{std.id}'",
+            rendered = render(std.text, context, f"{lib.path.name}: clause '{std.id}'",
                               trusted=True)
-        if override and override.addition:
+        if slot.addition:
+            rendered += "\n\n" + case_text(loaded, (*slot.path, "tillegg"), slot.addition,
+                                           context)
+        elif override and override.addition:
             rendered += "\n\n" + case_text(loaded, ("klausuler", std.id, "tillegg"),
                                            override.addition, context)
         drafts.append((std, heading, rendered))
@@ -92,7 +106,8 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
 
     clauses = []
     for number, (std, heading, rendered) in enumerate(drafts, start=1):
-        content = blocks(rendered) + _computed(std.content, context, loaded, lib)
+        content = (blocks(rendered, number if agreement else None)
+                   + _computed(std.content, context, loaded, lib))
         evidence = tuple(
             phrase.strip()
             for template in std.evidence
@@ -103,6 +118,10 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         )
         clauses.append(Clause(std.id, number, heading, tuple(content), evidence,
                               numbered=agreement))
+    # Numbers are known only now that the order is: sub-points and cross-references last.
+    outline.check_anchors(loaded, clauses)
+    numbers = outline.anchors(clauses, references)
+    clauses = [outline.resolve(loaded, clause, numbers) for clause in clauses]
 
     signing = case.signing if agreement else None
     place = signing.place if signing else ""
@@ -122,6 +141,7 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         draft_label=(f"{lib.labels['utkast']} {case.draft}" if case.draft else lib.labels["utkast"])
         if case.status == "utkast" else "",
         labels=dict(lib.labels),
+        anchors=outline.anchors([c for c in clauses if agreement]),
     )
     return Document(**{**defaults, **fields})
 
@@ -200,8 +220,8 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
     }
     return compose_document(
         loaded, "saksframlegg", templates, extra, stem=f"saksframlegg-{m.number}",
-        header=header, attachments=(agreement,), title=case.submission.title or case.title,
-        subtitle="")
+        references=agreement.anchors, header=header, attachments=(agreement,),
+        title=case.submission.title or case.title, subtitle="")
 
 
 def official_display(m: register.Municipality) -> str:
