@@ -11,13 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, invoke, run_samdok, write_case
 
 from generator.compose.document import Item
 from generator.compose.enrich import compose
 from generator.model.case import load_case
+from tests.helpers import FIXTURES, ROOT, invoke, run_samdok, write_case
 
-ROOT = Path(__file__).resolve().parent.parent
 OUTLINE = FIXTURES / "disposisjon"
 TEMPLATES = ROOT / "templates"
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8").replace("id: minimal\n", "")
