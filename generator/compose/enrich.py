@@ -75,7 +75,11 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         if std.when and not _present(context, std.when):
             continue
         override = overrides.get(std.id)
-        heading = override.heading if override and override.heading else std.heading
+        # A library heading may depend on the form («Rapportering og instruksjon» only where
+        # there is a host to instruct); a case's own heading is taken as written.
+        heading = override.heading if override and override.heading else (
+            render(std.heading, context, f"{lib.path.name}: heading of '{std.id}'",
+                   trusted=True).strip() if "{" in std.heading else std.heading)
         text = override.text if override and override.text else std.text
         if override and override.text:
             rendered = case_text(loaded, ("klausuler", std.id, "tekst"), text, context)
