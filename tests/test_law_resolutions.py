@@ -273,3 +273,17 @@ def test_no_clause_text_cites_the_employment_act_or_forbidden_files() -> None:
         text = path.read_text(encoding="utf-8")
         assert "arbeidsmiljøl" not in text, path.name
         assert "likelydende vedtak i {%" not in text and "likelydande vedtak i {%" not in text
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_task_clause_fits_the_form(tmp_path, language):
+    # With a joint committee every council delegates to the committee (kommuneloven § 20-3
+    # andre ledd), not the samarbeidskommuner to the host; a political council's list is of
+    # the matters it may deal with (§ 18-4 fjerde ledd bokstav d).
+    committee = service_text(tmp_path, "vertskommune_med_nemnd", language)
+    assert "Samarbeidskommun" not in committee
+    assert re.search(r"kvar deltakarkommune til den felles folkevalde nemnda|hver "
+                     r"deltakerkommune til den felles folkevalgte nemnda", committee)
+    council = service_text(tmp_path, "politisk_råd", language)
+    assert re.search(r"Rådet kan (behandle|handsame) desse sakene|Rådet kan behandle disse "
+                     r"sakene", council)
