@@ -222,15 +222,6 @@ def service_text(tmp_path: Path, form: str, language: str) -> str:
     return flat(markdown(documents(tmp_path, data)[0]))
 
 
-def clause_of(text: str, heading: str) -> str:
-    return re.split(r" ## \d+\. ", text.split(f"## {heading}")[1].split(" ## ", 1)[0])[0] \
-        if f"## {heading}" in text else ""
-
-
-def headings(text: str) -> list[str]:
-    return re.findall(r"## \d+\. ([^#]+?) (?=\S)", text)
-
-
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_the_instruction_heading_only_where_there_is_a_host(tmp_path, language):
     for form in ("vertskommune", "vertskommune_med_nemnd"):
@@ -256,7 +247,8 @@ def test_dissolution_by_cost_key_never_overrides_the_statutes(tmp_path, language
     for form in ("vertskommune", "tjenestekjøp"):
         text = service_text(tmp_path, form, language)
         # The parties' own choice: no statute decides the split in these forms.
-        assert re.search(r"Deltak(erkommunene|arkommunane) avtaler at (eiendeler|eigedelar)", text), form
+        assert re.search(r"Deltak(erkommunene|arkommunane) avtaler at (eiendeler|eigedelar)",
+                         text), form
 
 
 @pytest.mark.parametrize("language", ["nb", "nn"])
