@@ -162,9 +162,15 @@ def test_a_service_agreement_under_an_existing_body_neither_creates_nor_elects(t
      "medlemmer: a vertskommune has no body whose members the councils elect"),
     ("politisk_råd", {"varamedlemmer": ["A"]},
      "varamedlemmer: deputies are named but the members are not"),
+    ("politisk_råd-tjenesteavtale", {"medlemmer": ["A", "B", "C"]},
+     "medlemmer: only the samarbeidsavtale that establishes the representantskap has the "
+     "councils elect its members"),
 ])
 def test_named_members_must_match_the_agreement(tmp_path, form, copy, message):
+    form, _, kind = form.partition("-")
     data = form_case(form)
+    if kind:
+        data |= {"dokumenter": [kind, "saksframlegg"], "tjeneste": "lønnstjenester"}
     data["saksframlegg"]["kommuner"][3405] |= copy
     result = samdok("check", str(write(tmp_path, data)))
     assert result.exit_code == 1, result.output
@@ -188,6 +194,20 @@ def test_the_resolution_authorises_the_person_on_the_signature_page(tmp_path, la
     clause = next(c for c in next(d for d in docs if d.kind == "saksframlegg").clauses
                   if c.id == "forslag_til_vedtak")
     assert "ordfører Kari Holm fullmakt" in clause.evidence
+
+
+def test_verify_proves_the_delegation_and_the_election(tmp_path):
+    # The phrases `samdok verify` looks for in each council's built resolution.
+    def evidence(data: dict, number: str) -> tuple[str, ...]:
+        document = next(d for d in documents(tmp_path, data)
+                        if d.stem == f"saksframlegg-{number}")
+        return next(c for c in document.clauses if c.id == "forslag_til_vedtak").evidence
+
+    assert "§ 20-2 andre ledd" in evidence(form_case("vertskommune"), GAUSDAL)
+    assert not any("§ 20-2" in e for e in evidence(form_case("vertskommune"), LILLEHAMMER))
+    committee = evidence(form_case("vertskommune_med_nemnd", "nn"), GAUSDAL)
+    assert {"§ 20-3 andre ledd", "§ 20-3 tredje ledd"} <= set(committee)
+    assert "IKS-lova § 6 første ledd" in evidence(form_case("iks", "nn"), ØYER)
 
 
 def test_without_a_named_representative_the_chief_executive_is_authorised(tmp_path):

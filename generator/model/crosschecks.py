@@ -80,6 +80,16 @@ def _check_elected(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
                 "members elected by each council", key=True))
             continue
         body, per_member, citation = ELECTED[form]
+        if (form != "vertskommune_med_nemnd" and isinstance(data.get("dokumenter"), list)
+                and "samarbeidsavtale" not in data["dokumenter"]):
+            # A service agreement works under a body that exists; only the agreement that
+            # establishes it has each council elect its members.
+            field = "medlemmer" if names else "varamedlemmer"
+            problems.append(source.problem(
+                (*path, field), "only the samarbeidsavtale that establishes the "
+                f"{body} has the councils elect its members",
+                f"remove '{field}', or build a samarbeidsavtale", key=True))
+            continue
         if deputies and not names:
             problems.append(source.problem(
                 (*path, "varamedlemmer"), "deputies are named but the members are not",
