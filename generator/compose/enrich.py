@@ -83,8 +83,11 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
     for slot in slots:
         std = slot.std
         override = overrides.get(std.id)
-        heading = slot.heading or (override.heading if override and override.heading
-                                   else std.heading)
+        # A library heading may depend on the form («Rapportering og instruksjon» only where
+        # there is a host to instruct); a case's own heading is taken as written.
+        heading = slot.heading or (override.heading if override and override.heading else (
+            render(std.heading, context, f"{lib.path.name}: heading of '{std.id}'",
+                   trusted=True).strip() if "{" in std.heading else std.heading))
         if slot.text:
             rendered = case_text(loaded, (*slot.path, "tekst"), slot.text, context)
         elif override and override.text:
@@ -197,6 +200,7 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         "mange_parter": len(case.parties) > MANY_PARTIES,
         "antall_parter": len(case.parties),
         **_council_share(loaded, lib, number),
+        **_council_decisions(loaded, agreement, copy, number, lang),
     }
     base = {**common, **freeze(extra)}
     texts = {}
@@ -222,6 +226,46 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         loaded, "saksframlegg", templates, extra, stem=f"saksframlegg-{m.number}",
         references=agreement.anchors, header=header, attachments=(agreement,),
         title=case.submission.title or case.title, subtitle="")
+
+
+# The forms whose agreement sets up a host-municipality cooperation whatever its title
+# (kommuneloven § 20-4 første ledd); for the other forms only a samarbeidsavtale establishes
+# the body, a tjenesteavtale works under one that exists.
+HOST_FORMS = ("vertskommune", "vertskommune_med_nemnd")
+
+
+def _council_decisions(loaded: LoadedCase, agreement: Document, copy, number: str,
+                       lang: str) -> dict[str, Any]:
+    """What this council's resolution decides besides adopting the agreement: whether it is
+    the host, whether the agreement establishes the cooperation (so the council elects its
+    members of the body), the members it elects, and who signs for it.
+
+    The person authorised to sign is the one the agreement's signature page names for this
+    party (samdok's own rule; no statute says who signs); without one, the page leaves the
+    name blank and the resolution authorises the chief executive, as before.
+    """
+    case = loaded.case
+    host = register.lookup(case.host).number if case.host is not None else None
+    establishes = agreement.kind == "samarbeidsavtale" or case.form in HOST_FORMS
+    body = (case.committee if case.form == "vertskommune_med_nemnd"
+            else case.assembly if case.form in ("politisk_råd", "oppgavefellesskap", "iks")
+            else None)
+    elected = None
+    if establishes and body is not None:
+        count = body.members if isinstance(body.members, int) else next(
+            (n for ref, n in body.members.items() if register.lookup(ref).number == number),
+            None)
+        if count is not None:
+            elected = {"antall": count, "medlemmer": norsk.and_list(copy.members, lang),
+                       "antall_navn": len(copy.members),
+                       "varamedlemmer": norsk.and_list(copy.deputies, lang),
+                       "antall_vara": len(copy.deputies)}
+    party = next(p for p in case.parties if register.lookup(p.municipality).number == number)
+    rep = party.representative
+    return {"er_vertskommune": host == number,
+            "etablerer": establishes,
+            "valg": elected,
+            "signerer": {"navn": rep.name, "tittel": rep.title} if rep else None}
 
 
 def official_display(m: register.Municipality) -> str:

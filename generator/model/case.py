@@ -278,6 +278,13 @@ class CouncilCopy(_Model):
     """date of the submission"""
     route: list[Route] = Field(alias="behandling", min_length=1)
     """the meetings, in order; the last one decides"""
+    members: list[Text] = Field(default_factory=list, alias="medlemmer",
+                                max_length=MAX_MEMBERS)
+    """names of the members this council elects to the representantskap or the joint
+    committee, when known: its resolution then names them (as many as the case gives it)"""
+    deputies: list[Text] = Field(default_factory=list, alias="varamedlemmer",
+                                 max_length=3 * MAX_MEMBERS)
+    """names of the deputies it elects, when known"""
 
 
 class Submission(_Model):

@@ -275,7 +275,7 @@ def test_a_submission_carries_the_official_sami_name(tmp_path: Path) -> None:
     tana = next(d for d in documents if d.file_stem == "saksframlegg-5628")
     resolution = tana.clause("forslag_til_vedtak").blocks
     assert resolution[0].text.startswith("Kommunestyret i Tana kommune godkjenner")
-    assert "likelydende vedtak i Nesseby kommune" in " ".join(b.text for b in resolution)
+    assert "at Nesseby kommune også godkjenner avtalen" in " ".join(b.text for b in resolution)
 
 
 def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Path) -> None:
@@ -293,7 +293,7 @@ def test_submission_to_many_councils_prints_its_own_row_and_the_sum(tmp_path: Pa
         # The resolution counts the councils; the agreement names them all.
         resolution = " ".join(b.text for b in submission.clause("forslag_til_vedtak").blocks)
         assert f"mellom de {len(numbers)} deltakerkommunene som er parter i avtalen" in resolution
-        assert f"likelydende vedtak i de {len(numbers) - 1} andre deltakerkommunene" in resolution
+        assert f"at de {len(numbers) - 1} andre deltakerkommunene også godkjenner" in resolution
         host = whole.rows[0][0]
         assert not [r[0] for r in whole.rows
                     if r[0] not in (row[0], host) and f" {r[0]} kommune" in resolution]
@@ -305,7 +305,7 @@ def test_nynorsk_submission_to_many_councils_counts_them(tmp_path: Path) -> None
     (whole,) = [b for b in agreement.clause("økonomi").blocks if isinstance(b, Table)]
     resolution = " ".join(b.text for b in submissions[1].clause("forslag_til_vedtak").blocks)
     assert f"mellom dei {len(numbers)} deltakarkommunane som er partar i avtalen" in resolution
-    assert f"likelydande vedtak i dei {len(numbers) - 1} andre deltakarkommunane" in resolution
+    assert f"at dei {len(numbers) - 1} andre deltakarkommunane òg godkjenner" in resolution
     text = " ".join(b.text for b in submissions[1].clause("vurdering").blocks
                     if not isinstance(b, Table))
     assert (f"Tabellen viser tala for {whole.rows[1][0]} kommune og summen for alle dei "
