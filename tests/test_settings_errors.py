@@ -57,6 +57,11 @@ def test_a_bad_setting_stops_any_command_before_it_does_anything(tmp_path: Path)
     assert "Traceback" not in result.stderr
 
 
+def test_help_is_shown_whatever_the_environment_holds(tmp_path: Path) -> None:
+    result = invoke("build", "--help", cwd=tmp_path, env={"SOURCE_DATE_EPOCH": "gestern"})
+    assert result.returncode == 0 and "Usage:" in result.stdout
+
+
 def test_stages_use_the_settings_handed_to_them_not_the_environment_of_the_moment(
         tmp_path: Path, monkeypatch) -> None:
     from generator.base import reproducible
@@ -146,9 +151,10 @@ def test_a_fault_in_samdok_is_an_internal_error_not_a_bad_input(tmp_path: Path,
 
 def test_every_command_is_covered_by_the_one_error_handler(tmp_path: Path) -> None:
     from generator.cli import main
-    from generator.cli.group import SamdokGroup
+    from generator.cli.group import SamdokCommand, SamdokGroup
 
     assert isinstance(main, SamdokGroup)
+    assert all(isinstance(command, SamdokCommand) for command in main.commands.values())
     source = "\n".join(p.read_text(encoding="utf-8") for p in (GENERATOR / "cli").glob("*.py"))
     assert "_handle_errors" not in source
     result = invoke("kommune", "ingenstadkommune", cwd=tmp_path)

@@ -25,19 +25,31 @@ OUTCOMES = {
 _CLICKS = (click.ClickException, click.exceptions.Exit, click.exceptions.Abort)
 
 
-class SamdokGroup(click.Group):
-    """A click group whose commands run with the environment's settings in force and the
-    signal handlers installed, and whose errors become text and an exit code, never a
-    traceback; a fault in samdok itself is reported as such (exit 3, with its traceback)."""
+class SamdokCommand(click.Command):
+    """A samdok command: it runs with the environment's settings read, checked and in force
+    (after its options are parsed, so --help works whatever the environment holds)."""
 
     def invoke(self, ctx: click.Context):
         from .. import settings
+
+        with settings.installed(settings.Settings.read()):
+            return super().invoke(ctx)
+
+
+class SamdokGroup(click.Group):
+    """A click group whose commands (SamdokCommand) run with the signal handlers installed,
+    and whose errors become text and an exit code, never a traceback; a fault in samdok
+    itself is reported as such (exit 3, with its traceback)."""
+
+    command_class = SamdokCommand
+
+    def invoke(self, ctx: click.Context):
         from ..base.interrupts import Interrupted, installed
 
         try:
             # SIGTERM (a CI cancel, `timeout`) and SIGHUP (a closed terminal) end a command
             # as Ctrl-C does: workers stopped, temporary folders removed.
-            with installed(), settings.installed(settings.Settings.read()):
+            with installed():
                 return super().invoke(ctx)
         except CaseError as exc:
             report_problems(exc, OUTCOMES.get(ctx.invoked_subcommand or ""))
