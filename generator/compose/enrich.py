@@ -18,7 +18,7 @@ from ..model import costs, hygiene, norsk, register
 from ..model.case import Area, Case, LoadedCase, Party
 from ..model.crosschecks import AGREEMENTS
 from ..model.source import dotted
-from . import outline
+from . import adoption, outline
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
 from .document import (
     Block,
@@ -373,6 +373,8 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         "samarbeidsform_kode": case.form,
         "samarbeidsområder": bool(case.areas),
         "ikrafttredelse": norsk.date(case.commencement, lang) if case.commencement else "",
+        # Each council's decision, once any is recorded (the adoption record, the notice).
+        "vedtak": adoption.record(case, lib),
         "navn": case.name or "",
         "vertskommune": _municipality(case.host),
         "kontorkommune": _municipality(case.office),
