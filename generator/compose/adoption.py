@@ -3,12 +3,14 @@ notice to statsforvalteren read them (the words are the clause library's `fraser
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import TemplateError
 from ..model import decisions, norsk
 from ..model.case import Case
 from .clauses import Library, render
+from .sandbox import freeze
 
 # A council's state -> its phrase under `fraser.vedtak` (the case file's own words).
 PHRASES = {decisions.PENDING: "ikke_behandlet", decisions.ADOPTED: "vedtatt",
@@ -23,7 +25,7 @@ def record(case: Case, lib: Library) -> list[dict[str, Any]]:
     if not decisions.recorded(case):
         return []
     phrases = lib.phrases.get("vedtak")
-    if not isinstance(phrases, dict) or set(PHRASES.values()) - set(phrases):
+    if not isinstance(phrases, Mapping) or set(PHRASES.values()) - set(phrases):
         raise TemplateError(f"{lib.path}: no phrases 'vedtak' ({', '.join(PHRASES.values())}) "
                             "under 'fraser'; hint: copy them from the standard clause library "
                             "in samdok's templates/klausuler")
@@ -35,7 +37,7 @@ def record(case: Case, lib: Library) -> list[dict[str, Any]]:
                  # one line, so it stays one item of a list
                  "endring": " ".join(c.amendment.split())}
         key = PHRASES[c.state]
-        entry["tekst"] = " ".join(render(phrases[key], {"v": entry}, f"fraser.vedtak.{key}",
+        entry["tekst"] = " ".join(render(phrases[key], {"v": freeze(entry)}, f"fraser.vedtak.{key}",
                                          trusted=True).split())
         out.append(entry)
     return out

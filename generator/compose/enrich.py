@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CaseError, TemplateError
-from ..model import costs, hygiene, norsk, register
+from ..model import costs, decisions, hygiene, norsk, register
 from ..model.case import Area, Case, LoadedCase, Party
 from ..model.crosschecks import AGREEMENTS
 from ..model.source import dotted
-from . import adoption, outline
+from . import adoption, notice, outline
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
 from .document import (
     Block,
@@ -53,6 +53,10 @@ def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
     if "saksframlegg" in case.documents:
         documents += [compose_submission(loaded, templates, party.municipality, agreements[0])
                       for party in case.parties]
+    if notice.KIND in case.documents and decisions.standing(case).all_adopted:
+        # Only once every council adopted it: the letter says the cooperation is established
+        # (until then validation warns that it is not built).
+        documents.append(notice.compose_notice(loaded, templates, agreements[0]))
     return documents
 
 

@@ -607,9 +607,11 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
                          if p.field not in reported]
         raise CaseError(in_file_order(explain_missing(problems + warnings)))
     case = Case.model_validate(cleaned)
-    recorded = decisions.check(case, source)  # the councils' outcomes, against the clock
-    if recorded:
+    # The councils' outcomes (against the clock), and the notice that reports them.
+    recorded = decisions.check(case, source) + decisions.check_notice(case, source)
+    if any(p.severity == "error" for p in recorded):
         raise CaseError(in_file_order(recorded + warnings))
+    warnings += recorded
     signed = case.signing.date if case.signing else None
     if signed and case.commencement and case.commencement < signed:
         # Retroactive agreements exist (a cooperation formalised after it started), so

@@ -203,6 +203,44 @@ def check(case: Case, source: LoadedFile) -> list[Problem]:
     return problems
 
 
+NOTICE = "melding-statsforvalteren"
+HOST_FORMS = ("vertskommune", "vertskommune_med_nemnd")
+
+
+def check_notice(case: Case, source: LoadedFile) -> list[Problem]:
+    """The notice to statsforvalteren: only a host cooperation has one (kommuneloven § 20-4
+    femte ledd), it reports the councils' decisions and the agreement they adopted, and it
+    is built once every council adopted the agreement (before that: a warning)."""
+    if NOTICE not in case.documents:
+        return []
+    where = ("dokumenter", case.documents.index(NOTICE))
+    if case.form not in HOST_FORMS:
+        return [source.problem(where, f"a {case.form} has no notice to statsforvalteren: "
+                               "kommuneloven § 20-4 femte ledd asks it of the host in a "
+                               "host-municipality cooperation (vertskommune, "
+                               "vertskommune_med_nemnd) only", f"remove {NOTICE}")]
+    problems = []
+    if not any(d in case.documents for d in ("samarbeidsavtale", "tjenesteavtale")):
+        problems.append(source.problem(where, "the notice names the agreement the councils "
+                                       "adopted, so the case must build it",
+                                       "add samarbeidsavtale or tjenesteavtale to 'dokumenter'"))
+    if not (case.submission and case.submission.councils):
+        problems.append(source.problem(where, "the notice lists each council's decision, and "
+                                       "the case records no councils",
+                                       "add saksframlegg.kommuner with each council's meetings "
+                                       "and their outcomes ('vedtak')"))
+    if problems:
+        return problems
+    state = standing(case)
+    if not state.all_adopted:
+        waiting = ", ".join(c.name for c in state.councils if c.state != ADOPTED)
+        return [source.problem(where, f"the notice is not built yet: it says the cooperation "
+                               f"is established, and not every council has adopted the "
+                               f"agreement ({waiting})", "samdok status shows what is left",
+                               severity="warning")]
+    return []
+
+
 def final_problems(loaded: LoadedCase) -> list[Problem]:
     """Why a final build must wait for the councils: one pending, postponed or rejected, or
     one that adopted an amended text. A case without councils (no saksframlegg.kommuner)
