@@ -354,7 +354,9 @@ def melding() -> None:
     _clause_loop(doc, "{{ klausul.overskrift }}")
     closing = _para(doc, "{{ etiketter.hilsen }}")
     closing.paragraph_format.space_before = Pt(18)
-    _para(doc, "{{ topp.kommune }}")
+    sender = _para(doc, "{{ topp.kommune }}")
+    for line in (closing, sender):  # the greeting stays on one page
+        line.paragraph_format.keep_with_next = True
     _para(doc, "{{ topp.saksbehandler }}")
 
     doc.core_properties.title = "Melding til statsforvalteren"
