@@ -172,6 +172,6 @@ def legevakt(text: str | None = None, **routes: list[str]) -> str:
     for council, meetings in routes.items():
         block = "".join(f"        - {m}\n" for m in meetings)
         pattern = rf"(\n    {council}:\n(?:      .*\n)*?      behandling:\n)(?:        - .*\n)+"
-        text, count = re.subn(pattern, lambda m: m.group(1) + block, text)
+        text, count = re.subn(pattern, lambda m, block=block: m.group(1) + block, text)
         assert count == 1, council
     return text
