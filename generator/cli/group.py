@@ -18,6 +18,7 @@ OUTCOMES = {
     "verify": "nothing was verified",
     "diff": "nothing was compared",
     "text": "nothing was printed",
+    "status": "no status was shown",
 }
 
 # What click raises to end a command on purpose (usage errors, --help, a prompt aborted):

@@ -1,4 +1,4 @@
-"""Commands about a project's cases and register: new, kommune, schema."""
+"""Commands about a project's cases and register: new, status, kommune, schema."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..errors import EXIT_INVALID
+from ..errors import EXIT_INVALID, CaseError
 from .group import main
 
 
@@ -79,3 +79,40 @@ def new(form: str, parties: tuple[str, ...], case_id: str | None, title: str | N
     path = new_case(templates_dir(), form, list(parties), case_id, title, output,
                     language=language, submission=submission, force=force)
     click.echo(f"wrote {path}; next: fill in the «…» texts, then samdok check {path}")
+
+
+@main.command()
+@click.argument("cases", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON for scripts (stable keys; see README).")
+def status(cases: tuple[str, ...], as_json: bool) -> None:
+    """Show where CASES stand (default: every case in cases/): each council's decision with
+    its date, whether the agreement is in force and from when, and what is left.
+
+    Reads the case files only (no rules, no rendering). Exit code 0 whatever the state; 1
+    only for a case file that is not valid.
+    """
+    import json
+
+    from ..base.project import case_files, shown
+    from ..model.case import load_case
+    from ..model.decisions import standing
+    from ..review import status as report
+
+    problems, found = [], []
+    for path in case_files(cases):
+        try:
+            loaded = load_case(path, shown(path))
+        except CaseError as exc:
+            problems += exc.problems
+            continue
+        found.append((loaded.id, shown(path), standing(loaded.case)))
+    if problems:
+        raise CaseError(problems)
+    if as_json:
+        click.echo(json.dumps({"version": report.JSON_VERSION,
+                               "cases": [report.as_json(*item) for item in found]},
+                              ensure_ascii=False, indent=2))
+        return
+    for item in found:
+        click.echo("\n".join(report.as_lines(*item)))
