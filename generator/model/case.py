@@ -244,19 +244,23 @@ def _commencement(value: Any) -> Any:
     if isinstance(value, dict):
         return value
     shown = shorten(repr(value), 60)
+    near = isinstance(value, str) and difflib.get_close_matches(value, [ON_ADOPTION], cutoff=0.6)
     raise PydanticCustomError("shape", "{message}", {
-        "message": f"expected a date or '{ON_ADOPTION}', got {shown}",
-        "hint": "write a date as YYYY-MM-DD, e.g. 2027-01-01; 'vedtatt' when it takes effect "
-                "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} "
-                "for that date, but not before every council has adopted it"})
+        "message": f"expected a date, got {shown}",
+        "hint": (f"did you mean '{ON_ADOPTION}'? " if near else "")
+        + "write dates as YYYY-MM-DD, e.g. 2027-01-01; or 'vedtatt' when it takes effect "
+          "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} for "
+          "that date, but not before every council has adopted it"})
 
 
 ON_ADOPTION = "vedtatt"
 
 
 class Commencement(_Model):
-    """When the agreement takes effect: a date, on adoption by every council, or a date but
-    not before every council has adopted it."""
+    """When the agreement takes effect, as a mapping: a date, but not before every adoption.
+
+    Written alone, a date is a fixed date, and 'vedtatt' means when every council has
+    adopted it."""
 
     date: dt.date | None = Field(None, alias="dato")
     """the date it takes effect"""
