@@ -203,7 +203,7 @@ class Withdrawal(_Model):
 
     notice_months: int | None = Field(None, alias="oppsigelsestid_måneder", ge=1, le=60)
     """notice period in months (1 to 60)"""
-    by_law: bool = Field(False, alias="lov")
+    by_law: bool = Field(False, alias="lov", strict=True)  # «ja», «1» are not a yes here
     """true: the statute's default notice applies, and the clause says so with its citation
     (kommuneloven § 20-8 andre ledd for host cooperation, IKS-loven § 30 første ledd for an
     IKS; the other forms have no default)"""
@@ -615,6 +615,8 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     if kind == "finite_number":
         return ("expected a number, got infinity (a number too large to hold, such as 1e400)",
                 "write the figure in digits, e.g. 12500000")
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {shown}", "write true or false, without quotes"
     if kind in ("decimal_parsing", "decimal_type"):
         return f"expected a number, got {shown}", "write digits with a decimal point, e.g. 20.5"
     if kind.startswith("date") or kind.startswith("datetime"):

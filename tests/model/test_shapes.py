@@ -273,6 +273,9 @@ def test_ikslovens_default_is_for_the_company_agreement_only(tmp_path):
      "uttreden: gives both a notice period and 'lov: true'"),
     ("{virkning: 1. januar, tekst: Etter avtale.}",
      "uttreden: 'virkning' needs a notice period or 'lov: true'"),
+    # Only a YAML true is a yes: a quoted 'true' or «ja» would otherwise say nothing.
+    ("{lov: 'true'}", "uttreden.lov: expected true or false, got 'true'"),
+    ("{lov: ja}", "uttreden.lov: expected true or false, got 'ja'"),
 ])
 def test_an_exit_in_no_shape_is_a_located_error(tmp_path, value, message):
     write_case(tmp_path, "sak.yaml", _case(withdrawal=value))
