@@ -14,6 +14,7 @@ import pytest
 
 from generator.compose.document import Table
 from generator.compose.enrich import compose
+from generator.model import decisions
 from generator.model.case import load_case
 from generator.model.commencement import effective_date
 from generator.pdf.foresee import clause_text, unshown
@@ -164,6 +165,28 @@ def test_the_date_once_adoptions_are_recorded(tmp_path):
     # The fixed date stays what code that needs a date reads.
     assert fixed.commencement == conditional.commencement == dt.date(2027, 3, 1)
     assert adoption.commencement is None
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_on_adoption_the_agreement_is_filled_with_the_date_once_adoptions_are_recorded(
+        tmp_path, monkeypatch, language):
+    monkeypatch.setattr(decisions, "clock", lambda: dt.date(2027, 2, 1))
+    text = _case(commencement="vedtatt", submission=True, language=language)
+    for date in ("2026-12-10", "2027-01-14"):
+        text = text.replace(f"møtedato: {date}}}", f"møtedato: {date}, vedtak: vedtatt}}")
+    loaded, documents = _documents(tmp_path, text)
+    filled = ("Avtalen trer i kraft når kommunestyret i hver av deltakerkommunene har vedtatt "
+              "den. Det siste vedtaket ble gjort 14. januar 2027, og avtalen gjelder fra denne "
+              "dagen." if language == "nb" else
+              "Avtalen tek til å gjelde når kommunestyret i kvar av deltakarkommunane har "
+              "vedteke han. Det siste vedtaket vart gjort 14. januar 2027, og avtalen gjeld frå "
+              "denne dagen.")
+    assert filled in _said(documents[0], "ikrafttredelse")
+    # The resolutions stay what the councils were asked to adopt: no date filled in.
+    for submission in documents[1:]:
+        assert "14. januar 2027" not in _said(submission, "forslag_til_vedtak")
+    assert decisions.standing(loaded.case).effective == dt.date(2027, 1, 14)
+    assert unshown(loaded, documents) == []
 
 
 def test_a_fixed_date_before_the_last_council_meeting_is_a_located_warning(tmp_path):
