@@ -5,25 +5,21 @@ and a PDF whose text reads differently in the two is not passed silently."""
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 import re
 import shutil
-import signal
 from collections import Counter
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from generator.base.pool import POOL_FROM, WorkerDied, forked_map
 from generator.base.project import case_files, templates_dir
 from generator.base.reproducible import sha256
 from generator.build.pipeline import check_cases
 from generator.pdf import archive, verify
 from generator.pdf.reading import with_pdfium, with_pdfplumber
 from generator.word.writer import LANGUAGE_TAGS
-from tests.conftest import EXAMPLES, invoke
+from tests.helpers import EXAMPLES, invoke
 
 READ = [*sorted(p.name for p in EXAMPLES.glob("*.yaml")), "samiske-bokstaver.yaml"]
 DOUBT = "the text reads differently in different PDF readers, so verify cannot be sure"
@@ -201,35 +197,3 @@ def test_a_council_page_whose_text_is_only_actual_text_is_read_by_both_and_fails
                for line in lines), result.stderr
     assert f"ok  build/{REGION}/{pdf.name}" not in result.stdout
 
-
-def _where(item: int) -> tuple[int, int]:
-    return item, os.getpid()
-
-
-def _dies_at_five(item: int) -> int:
-    if item == 5:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return item
-
-
-def test_the_shared_pool_keeps_order_and_works_in_other_processes() -> None:
-    done = list(forked_map(_where, list(range(POOL_FROM + 4)), 2, "died"))
-    assert [item for item, _ in done] == list(range(POOL_FROM + 4))
-    assert os.getpid() not in {pid for _, pid in done}
-    assert not multiprocessing.active_children()
-    few = list(forked_map(_where, list(range(POOL_FROM - 1)), 2, "died"))
-    assert {pid for _, pid in few} == {os.getpid()}  # too few to be worth a pool
-
-
-def test_a_killed_worker_is_reported_and_the_others_are_ended() -> None:
-    with pytest.raises(WorkerDied, match="^a reader was killed$"):
-        list(forked_map(_dies_at_five, list(range(POOL_FROM * 4)), 2, "a reader was killed"))
-    assert not multiprocessing.active_children()
-
-
-def test_work_stopped_half_way_ends_the_workers() -> None:
-    results = forked_map(_where, list(range(POOL_FROM * 4)), 2, "died")
-    next(results)
-    assert multiprocessing.active_children()
-    results.close()  # as on an error or Ctrl-C in the caller
-    assert not multiprocessing.active_children()
