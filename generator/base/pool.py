@@ -49,6 +49,7 @@ def forked_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     # what it still holds is kept out of the collector's reach, so the workers' collections do
     # not write to (and so copy) the pages they share with the parent.
     gc.collect()
+    _trim()
     gc.freeze()
     before = set(multiprocessing.active_children())
     # The workers are forked inside `held`, so none is started between an interrupt and the
@@ -74,6 +75,17 @@ def forked_map(function: Callable[[Any], Any], items: Sequence[Any], jobs: int,
     finally:
         _work = None
         gc.unfreeze()
+
+
+def _trim() -> None:
+    """Give the memory freed back to the system (glibc keeps it for reuse otherwise), so that
+    the workers do not start with it counted in their resident size."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # this process's own symbols: libc's among them
+    except (OSError, AttributeError, TypeError):  # not glibc: nothing to do
+        pass
 
 
 def _initialise(parent: int) -> None:

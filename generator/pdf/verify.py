@@ -136,8 +136,9 @@ def verify_documents(documents: list[Document], form: str, folder: Path,
     read once, as its own PDF. In a PDF it is attached to, it is recognised instead of read
     again: that PDF must begin with its bytes, and be followed by an update (as the build
     writes it, pdf_attach.py) that leaves its pages as they are; only the document's own
-    pages are read, by `jobs` forked processes when there are many. Reading the agreement
-    again in each of 357 councils' PDFs took 15 s a council.
+    pages are read, with pdfium (read_pdf), by `jobs` forked processes when there are many.
+    Reading the agreement again in each of 357 councils' PDFs took 15 s a council; reading a
+    council's own pages with pdfplumber 0.3 s, with pdfium a few hundredths.
     """
     attached = {id(a) for document in documents for a in document.attachments}
     bases: dict[int, _Base] = {}
