@@ -25,6 +25,10 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+class Unreadable(Exception):
+    """A reader could not open or parse the PDF; the message says why."""
+
+
 @dataclass
 class Reading:
     """What one reader made of a PDF's pages: the body text (normalised) and every character
@@ -44,17 +48,32 @@ def _box(width: float, height: float, margins: tuple[float, float]) -> tuple[flo
 def with_pdfplumber(pdf: Path, margins: tuple[float, float] = DEFAULT_MARGINS,
                     pages: int | None = None) -> Reading:
     """pdfplumber's reading of every page (or the first `pages`): about 0.1 s of CPU a page."""
+    parts, chars = plumber_pages(pdf, margins, range(pages) if pages else None)
+    return Reading(PLUMBER, normalise("\n".join(parts)), chars)
+
+
+def plumber_pages(pdf: Path, margins: tuple[float, float],
+                  indexes: range | None = None) -> tuple[list[str], list[list[dict]]]:
+    """pdfplumber's text (not normalised) and characters of each page, or of the pages with
+    these indexes (from 0): a long document can be read in parts by several processes."""
     import pdfplumber
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     parts, chars = [], []
-    with pdfplumber.open(str(pdf), pages=range(1, pages + 1) if pages else None) as doc:
-        for page in doc.pages:
-            upper, lower = _box(page.width, page.height, margins)
-            parts.append(page.crop((0, upper, page.width, lower)).extract_text() or "")
-            chars.append([{"text": c["text"], "fontname": c.get("fontname", "")}
-                          for c in page.chars])
-            page.close()  # its cached objects (every character's layout) go now
-    return Reading(PLUMBER, normalise("\n".join(parts)), chars)
+    numbers = [index + 1 for index in indexes] if indexes is not None else None
+    try:
+        with pdfplumber.open(str(pdf), pages=numbers) as doc:
+            for page in doc.pages:
+                upper, lower = _box(page.width, page.height, margins)
+                parts.append(page.crop((0, upper, page.width, lower)).extract_text() or "")
+                chars.append([{"text": c["text"], "fontname": c.get("fontname", "")}
+                              for c in page.chars])
+                page.close()  # its cached objects (every character's layout) go now
+    except (PdfminerException, MalformedPDFException, PSException, ValueError, KeyError,
+            TypeError, AttributeError) as exc:
+        raise Unreadable(f"pdfplumber: {exc}") from None
+    return parts, chars
 
 
 def with_pdfium(pdf: Path, margins: tuple[float, float] = DEFAULT_MARGINS,
@@ -67,11 +86,17 @@ def with_pdfium(pdf: Path, margins: tuple[float, float] = DEFAULT_MARGINS,
     import pypdfium2.raw as raw
 
     parts, chars, replaced = [], [], False
-    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        doc = pdfium.PdfDocument(str(pdf))
+    except pdfium.PdfiumError as exc:
+        raise Unreadable(f"pdfium: {exc}") from None
     try:
         for index in range(len(doc) if pages is None else min(pages, len(doc))):
-            page = doc[index]
-            textpage = page.get_textpage()
+            try:
+                page = doc[index]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as exc:
+                raise Unreadable(f"pdfium: {exc}") from None
             try:
                 width, height = page.get_size()
                 upper, lower = _box(width, height, margins)

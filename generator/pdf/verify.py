@@ -11,7 +11,15 @@ from pathlib import Path
 from ..base.pool import forked_map
 from ..compose.document import Document
 from ..model import rules
-from .reading import DEFAULT_MARGINS, MARGIN_SLACK, Reading, normalise, with_pdfium, with_pdfplumber
+from .reading import (
+    DEFAULT_MARGINS,
+    MARGIN_SLACK,
+    Reading,
+    Unreadable,
+    normalise,
+    with_pdfium,
+    with_pdfplumber,
+)
 
 __all__ = ["DEFAULT_MARGINS", "MARGIN_SLACK", "Finding", "normalise", "pdf_text", "read_pdf",
            "required_phrases", "verify_document", "verify_documents"]
@@ -84,12 +92,15 @@ def verify_document(document: Document, form: str, pdf: Path, docx: Path,
     same for every attached document (the agreement behind a case submission), after it."""
     if not pdf.is_file():
         return [FileFinding(pdf, "-", f"not built yet; hint: {hint}")]
-    return _whole(document, form, pdf, body_margins(docx))
+    return _whole(document, form, pdf, body_margins(docx), hint)
 
 
-def _whole(document: Document, form: str, pdf: Path,
-           margins: tuple[float, float]) -> list[Finding]:
-    readings = read_pdf(pdf, margins)
+def _whole(document: Document, form: str, pdf: Path, margins: tuple[float, float],
+           hint: str = "samdok build") -> list[Finding]:
+    try:
+        readings = read_pdf(pdf, margins)
+    except Unreadable as exc:
+        return [FileFinding(pdf, "-", f"cannot be read ({exc}); hint: {hint}")]
     return (_judged(document, form, pdf, readings, False)
             + _properties(document, pdf, readings[0].chars))
 
@@ -157,7 +168,7 @@ def verify_documents(documents: list[Document], form: str, folder: Path,
             later.append((document, pdf, margins[document.kind],
                           [bases[id(a)] for a in document.attachments]))
             continue
-        results[index] = _whole(document, form, pdf, margins[document.kind])
+        results[index] = _whole(document, form, pdf, margins[document.kind], hint)
         if id(document) in attached:
             bases[id(document)] = _Base(pdf, document.title, not results[index])
     # The agreement's characters and pages are freed before the workers fork (base/pool.py).
@@ -232,7 +243,7 @@ def _verify_attached(document: Document, form: str, pdf: Path, margins: tuple[fl
     findings: list[Finding] = []
     base = bases[0]  # the build appends one attachment; more are checked as written
     if len(bases) != 1 or not base.pages:
-        return _whole(document, form, pdf, margins)
+        return _whole(document, form, pdf, margins, hint)
     wrong = f"; hint: {hint}"
     if not data.startswith(base.data):
         return [FileFinding(pdf, "-", f"does not begin with {base.path.name} byte for byte, "
@@ -249,7 +260,10 @@ def _verify_attached(document: Document, form: str, pdf: Path, margins: tuple[fl
     if STREAM_KINDS.search(tail) or redefined or own < 1 or pages[own:] != base.pages:
         return [FileFinding(pdf, "-", f"the pages after its own are not those of "
                             f"{base.path.name} as they are there{wrong}")]
-    readings = read_pdf(pdf, margins, own)
+    try:
+        readings = read_pdf(pdf, margins, own)
+    except Unreadable as exc:
+        return [FileFinding(pdf, "-", f"cannot be read ({exc}){wrong}")]
     findings = _judged(document, form, pdf, readings, True)
     if not base.ok:
         findings.append(FileFinding(pdf, "-", f"its attachment '{base.title}' is "

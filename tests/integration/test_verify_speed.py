@@ -197,3 +197,20 @@ def test_a_council_page_whose_text_is_only_actual_text_is_read_by_both_and_fails
                for line in lines), result.stderr
     assert f"ok  build/{REGION}/{pdf.name}" not in result.stdout
 
+
+
+@pytest.mark.libreoffice
+def test_a_pdf_neither_reader_can_open_is_reported_not_a_traceback(built: Path,
+                                                                   tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(built, project)
+    pdf = project / "build" / "roros-os-holtalen" / "samarbeidsavtale.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + b"\x00 not a PDF body " * 64)
+    _update_manifest(pdf)
+    result = invoke("verify", "cases/roros-os-holtalen.yaml", cwd=project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith(
+        "MISSING  build/roros-os-holtalen/samarbeidsavtale.pdf: cannot be read (")
+    assert result.stderr.splitlines()[0].endswith(
+        "; hint: samdok build cases/roros-os-holtalen.yaml")
