@@ -16,9 +16,9 @@ from pikepdf import Array, Dictionary, Name
 from generator import settings
 from generator.errors import ConversionError, OutputError, SamdokError, SettingError
 from generator.settings import Settings
-from tests.helpers import invoke
+from tests.helpers import ROOT, invoke
 
-GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+GENERATOR = ROOT / "generator"
 WHEN = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
 
 
