@@ -48,6 +48,7 @@ def test_the_probe_does_see_the_word_stack_when_it_is_used(project: Path) -> Non
     fake = project / "fake-soffice"
     fake.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
     fake.chmod(0o755)
-    result, loaded = loaded_by(["build"], project, {"SAMDOK_SOFFICE": str(fake)})
+    result, loaded = loaded_by(["build", "cases/roros-os-holtalen.yaml"], project,
+                               {"SAMDOK_SOFFICE": str(fake)})
     assert result.returncode == 3, result.stderr
     assert {"docxtpl", "docx"} <= loaded
