@@ -9,16 +9,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.functional_validators import AfterValidator
 from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..errors import CaseError, Problem, shorten
 from . import caseid, costs, hygiene, register
+from .commencement import meeting_warnings
 from .crosschecks import check_documents, check_economy, check_framework, check_parties
 from .outline import MAX_ENTRIES, ClauseId, Entry, GivenText
 from .source import LoadedFile, load_yaml
+from .withdrawal import check_withdrawal
 
 
 def _to_number(value: Any) -> str:
@@ -157,10 +167,12 @@ class Distribution(_Model):
 
 
 class Economy(_Model):
-    """The economy clause: cost key, optional budget and principles."""
+    """The economy clause: a cost key with an optional budget, or principles alone."""
 
-    distribution: Distribution = Field(alias="fordeling")
-    """how costs are divided between the parties"""
+    distribution: Distribution | None = Field(None, alias="fordeling")
+    """how costs are divided between the parties; may be left out when 'prinsipper' or
+    'tekst' state the economy without figures (then no cost table, and no share or amount
+    in any resolution)"""
     budget: dict[Year, Kroner] | None = Field(
         None, alias="budsjett", description="budget year (1900 to 2200) -> amount in whole "
         "kroner (below 10^12)")
@@ -169,16 +181,106 @@ class Economy(_Model):
     text: str | None = Field(None, alias="tekst")
     """more text for the clause"""
 
+    @model_validator(mode="after")
+    def _says_something(self):
+        # Principles without figures are a real shape (amounts left to the service
+        # agreements); a budget with no key to divide it by is not.
+        if self.distribution is None and self.budget:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "a budget needs 'fordeling' (the cost key that divides it)",
+                "hint": "add 'fordeling: {nøkkel: …}', or remove 'budsjett' and state the "
+                        "economy in 'prinsipper' or 'tekst'"})
+        if self.distribution is None and not self.principles and not self.text:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "the economy clause needs 'fordeling', 'prinsipper' or 'tekst'",
+                "hint": "give the cost key under 'fordeling', or state the principles without "
+                        "amounts under 'prinsipper'"})
+        return self
+
 
 class Withdrawal(_Model):
-    """How a party leaves the cooperation."""
+    """How a party leaves the cooperation: a notice period, the law's default, or text."""
 
-    notice_months: int = Field(alias="oppsigelsestid_måneder", ge=1, le=60)
-    """notice period in months"""
+    notice_months: int | None = Field(None, alias="oppsigelsestid_måneder", ge=1, le=60)
+    """notice period in months (1 to 60)"""
+    by_law: bool = Field(False, alias="lov")
+    """true: the statute's default notice applies, and the clause says so with its citation
+    (kommuneloven § 20-8 andre ledd for host cooperation, IKS-loven § 30 første ledd for an
+    IKS; the other forms have no default)"""
     effective: str | None = Field(
-        None, alias="virkning", description="when a withdrawal takes effect, e.g. '1. januar'")
+        None, alias="virkning", description="when a withdrawal takes effect, e.g. '1. januar' "
+        "(with a notice period or 'lov')")
     text: str | None = Field(None, alias="tekst")
-    """more text for the clause"""
+    """how a participant withdraws, in words (e.g. left to each service agreement), or more
+    text after the notice period"""
+
+    @model_validator(mode="after")
+    def _one_shape(self):
+        if self.notice_months is not None and self.by_law:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "gives both a notice period and 'lov: true'",
+                "hint": "the law's default applies only where the agreement sets no other "
+                        "period: keep one of them"})
+        if self.notice_months is None and not self.by_law and not self.text:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "says nothing about how a participant withdraws",
+                "hint": "write 'oppsigelsestid_måneder: N', or 'lov: true' where the law sets "
+                        "a default, or say it in 'tekst' (e.g. that each service agreement "
+                        "regulates it)"})
+        if self.effective and self.notice_months is None and not self.by_law:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "'virkning' needs a notice period or 'lov: true'",
+                "hint": "say when a withdrawal takes effect in 'tekst' instead"})
+        return self
+
+
+def _commencement(value: Any) -> Any:
+    # The three shapes of the file become one mapping: a date, the word «vedtatt», or
+    # {dato, vilkår: vedtatt}.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return {"dato": value}
+    if value == ON_ADOPTION:
+        return {"vilkår": ON_ADOPTION}
+    if isinstance(value, dict):
+        return value
+    shown = shorten(repr(value), 60)
+    raise PydanticCustomError("shape", "{message}", {
+        "message": f"expected a date or '{ON_ADOPTION}', got {shown}",
+        "hint": "write a date as YYYY-MM-DD, e.g. 2027-01-01; 'vedtatt' when it takes effect "
+                "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} "
+                "for that date, but not before every council has adopted it"})
+
+
+ON_ADOPTION = "vedtatt"
+
+
+class Commencement(_Model):
+    """When the agreement takes effect: a date, on adoption by every council, or a date but
+    not before every council has adopted it."""
+
+    date: dt.date | None = Field(None, alias="dato")
+    """the date it takes effect"""
+    condition: Literal["vedtatt"] | None = Field(None, alias="vilkår")
+    """vedtatt: not before every council has adopted it"""
+
+    @property
+    def on_adoption(self) -> bool:
+        """Whether it waits for every council's adoption (words, not only a date)."""
+        return self.condition == ON_ADOPTION
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.date is None and self.condition is None:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "needs 'dato', 'vilkår: vedtatt' or both",
+                "hint": "e.g. {dato: 2027-01-01, vilkår: vedtatt}, or simply 'vedtatt'"})
+        return self
+
+
+CommencementInput = Annotated[
+    Commencement, BeforeValidator(_commencement,
+                                  json_schema_input_type=dt.date | Literal["vedtatt"]
+                                  | Commencement)]
 
 
 class Body(_Model):
@@ -446,8 +548,10 @@ class Case(_Model):
     """how a new participant joins"""
     withdrawal: Withdrawal | None = Field(None, alias="uttreden")
     """how a participant withdraws"""
-    commencement: dt.date | None = Field(None, alias="ikrafttredelse")
-    """date the agreement takes effect"""
+    takes_effect: CommencementInput | None = Field(None, alias="ikrafttredelse")
+    """when the agreement takes effect: a date (YYYY-MM-DD); 'vedtatt' when every council
+    has adopted it; or {dato: YYYY-MM-DD, vilkår: vedtatt} for that date, but not before
+    every council has adopted it"""
     clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
     """replace or extend standard clauses by id, or add new clauses"""
     outline: list[Entry] | None = Field(
@@ -495,7 +599,12 @@ class Case(_Model):
     """offisiell: each municipality in its official form (bilingual where it has one, e.g.
     Deatnu - Tana kommune) in the parties clause, signature page, heads and resolutions;
     norsk: the Norwegian form (Tana kommune) there, except in each council's own head"""
-    """place and date above the signatures"""
+
+    @property
+    def commencement(self) -> dt.date | None:
+        """The date the agreement states it takes effect (a fixed date, or the date of one
+        conditional on adoption); None when it takes effect on adoption alone."""
+        return self.takes_effect.date if self.takes_effect else None
 
 
 class LoadedCase:
@@ -566,7 +675,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     """Plain message and hint for one pydantic error."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     shown = shorten(repr(value), 60) if not isinstance(value, dict | list) else type(value).__name__
-    if kind in ("municipality", "case_id", "bound"):
+    if kind in ("municipality", "case_id", "bound", "shape"):
         return ctx["message"], ctx["hint"]
     if kind == "missing":
         return "required field is missing", "add it; see the case-file format in README.md"
@@ -667,7 +776,8 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     # fields are wrong: the user sees every problem in one run.
     reported = {p.field for p in problems}
     checks = (check_parties(data, source) + check_economy(data, source)
-              + check_documents(data, source) + check_framework(data, source))
+              + check_documents(data, source) + check_withdrawal(data, source)
+              + check_framework(data, source))
     problems += [p for p in checks if p.field not in reported
                  and (p.line, p.column) not in taken]
     if data.get("id") is None:
@@ -693,6 +803,7 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
         warnings.append(source.problem(
             ("ikrafttredelse",), f"takes effect on {case.commencement}, before it is signed "
             f"on {signed}", "check that a retroactive agreement is meant", severity="warning"))
+    warnings += meeting_warnings(case, source)
     return LoadedCase(case, source, path, warnings)
 
 
