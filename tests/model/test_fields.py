@@ -203,3 +203,12 @@ def test_an_unknown_key_in_an_organ_suggests_the_right_one(tmp_path: Path) -> No
     result = invoke("check", "cases/c.yaml", cwd=tmp_path)
     assert "organer[0].mandet: warning: unknown key 'mandet'" in result.stderr
     assert "did you mean 'mandat'?" in result.stderr
+
+
+def test_a_single_organ_is_no_sub_point(tmp_path: Path) -> None:
+    text = MINIMAL + FIELDS.split("  - navn: Prosjektgruppa")[0] + "faser:" + \
+        FIELDS.split("faser:")[1]
+    organs = agreement(tmp_path, text).clause("organer")
+    assert [b.label for b in organs.blocks if isinstance(b, Item)] == ["–", "–"]
+    assert texts(organs)[0] == (
+        "Styringsgruppa er et politisk organ. Det er ikke lovbestemt. Medlemmer:")
