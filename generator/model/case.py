@@ -432,19 +432,19 @@ NAME_FORMS = ("offisiell", "norsk")
 SERVICE_FORMS = tuple(form for form in FORMS if form != "rammeavtale")
 
 
+def _year_as_text(value: Any) -> Any:
+    # «tid: 2027» is a year, printed as written; YAML reads it as a number
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Phase(_Model):
     """One phase of the project plan."""
 
     name: Text = Field(alias="navn")
     """the phase's name, e.g. Fase 1 – utredning"""
-    time: str | None = Field(None, alias="tid")
-    """when, as the parties write it, e.g. høsten 2026"""
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _as_text(cls, value):
-        # «tid: 2026» is a year written as the text it is printed as
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    time: Annotated[str, BeforeValidator(_year_as_text, json_schema_input_type=str | int)] \
+        | None = Field(None, alias="tid")
+    """when, as the parties write it, e.g. 2027 or høsten 2026"""
     content: Text = Field(alias="innhold")
     """what is done in the phase"""
 

@@ -70,15 +70,14 @@ def test_verify_names_the_clause_whose_substance_is_missing(tmp_path: Path) -> N
     # check (and so build and verify) names the clause and the phrase verify would miss in
     # the PDF, before anything is built.
     case = (EXAMPLES / "roros-os-holtalen.yaml").read_text(encoding="utf-8")
-    case = case.replace("klausuler:\n  ikrafttredelse:\n    tillegg: |",
-                        "klausuler:\n  ikrafttredelse:\n    tekst: |")
+    case = case.replace("Avtalen gjelder fra {{ ikrafttredelse }}.", "Avtalen gjelder fra i år.")
     (tmp_path / "cases").mkdir()
     (tmp_path / "cases" / "roros-os-holtalen.yaml").write_text(case, encoding="utf-8")
     built = invoke("build", cwd=tmp_path)
     assert built.returncode == 1 and not (tmp_path / "build").exists()
     result = invoke("verify", cwd=tmp_path)
     assert result.returncode == 1
-    assert ("klausuler.ikrafttredelse.tekst: clause 'ikrafttredelse' (12. Ikrafttredelse) "
+    assert ("disposisjon[8].tekst: clause 'ikrafttredelse' (9. Iverksetting) "
             "does not say '1. juli 2016', which samdok verify requires in it") in result.stderr
 
 
