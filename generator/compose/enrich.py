@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CaseError, TemplateError
-from ..model import costs, hygiene, norsk, register
+from ..model import costs, decisions, hygiene, norsk, register
 from ..model.case import Area, Case, LoadedCase, Party
 from ..model.commencement import effective_date
 from ..model.crosschecks import AGREEMENTS
 from ..model.source import dotted
 from ..model.withdrawal import default_citation
-from . import outline
+from . import adoption, notice, outline
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
 from .document import (
     Block,
@@ -55,6 +55,10 @@ def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
     if "saksframlegg" in case.documents:
         documents += [compose_submission(loaded, templates, party.municipality, agreements[0])
                       for party in case.parties]
+    if notice.KIND in case.documents and decisions.standing(case).all_adopted:
+        # Only once every council adopted it: the letter says the cooperation is established
+        # (until then validation warns that it is not built).
+        documents.append(notice.compose_notice(loaded, templates, agreements[0]))
     return documents
 
 
@@ -372,6 +376,8 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         "samarbeidsform_kode": case.form,
         "samarbeidsområder": bool(case.areas),
         **_commencement(case, lang),
+        # Each council's decision, once any is recorded (the adoption record, the notice).
+        "vedtak": adoption.record(case, lib),
         "navn": case.name or "",
         "vertskommune": _municipality(case.host, case.name_form),
         "kontorkommune": _municipality(case.office, case.name_form),

@@ -23,7 +23,7 @@ from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..errors import CaseError, Problem, shorten
-from . import caseid, costs, hygiene, register
+from . import caseid, costs, decisions, hygiene, register
 from .commencement import meeting_warnings
 from .crosschecks import check_documents, check_economy, check_framework, check_parties
 from .outline import MAX_ENTRIES, ClauseId, Entry, GivenText
@@ -359,6 +359,11 @@ class Route(_Model):
     """meeting date"""
     number: Text | None = Field(None, alias="saksnr")
     """the committee's case number, e.g. 18/26"""
+    outcome: decisions.Outcome | None = Field(None, alias="vedtak")
+    """the meeting's outcome, once it is held: vedtatt, vedtatt_med_endringer, utsatt or
+    avvist (the last meeting decides; earlier ones recommend)"""
+    amendment: Text | None = Field(None, alias="endring")
+    """what the meeting changed (only with vedtak: vedtatt_med_endringer)"""
 
     @field_validator("number", mode="before")
     @classmethod
@@ -501,9 +506,11 @@ class Case(_Model):
     """draft number, shown while the status is utkast (1 to 999)"""
     form: Form = Field(alias="samarbeidsform")
     """the cooperation form; it decides which content the law requires"""
-    documents: list[Literal["samarbeidsavtale", "tjenesteavtale", "saksframlegg"]] = Field(
+    documents: list[Literal["samarbeidsavtale", "tjenesteavtale", "saksframlegg",
+                            "melding-statsforvalteren"]] = Field(
         default_factory=lambda: ["samarbeidsavtale"], alias="dokumenter", min_length=1)
-    """the documents to build"""
+    """the documents to build; melding-statsforvalteren is the host's notice that a host
+    cooperation is established (kommuneloven § 20-4 femte ledd), from the councils' decisions"""
     parties: list[Party] = Field(alias="parter", min_length=2)
     """the participating municipalities, at least two"""
     background: str | None = Field(None, alias="bakgrunn")
@@ -796,6 +803,11 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
                          if p.field not in reported]
         raise CaseError(in_file_order(explain_missing(problems + warnings)))
     case = Case.model_validate(cleaned)
+    # The councils' outcomes (against the clock), and the notice that reports them.
+    recorded = decisions.check(case, source) + decisions.check_notice(case, source)
+    if any(p.severity == "error" for p in recorded):
+        raise CaseError(in_file_order(recorded + warnings))
+    warnings += recorded
     signed = case.signing.date if case.signing else None
     if signed and case.commencement and case.commencement < signed:
         # Retroactive agreements exist (a cooperation formalised after it started), so

@@ -349,12 +349,21 @@ def _check(document: Document, form: str, pdf: Path, text: str, begin: int,
     return findings
 
 
+# Clauses proven whenever a document has them, besides those the rules require: the
+# councils' adoption record in an agreement, and every section of the host's notice to
+# statsforvalteren.
+PROVEN = ("vedtak_i_kommunestyrene",)
+PROVEN_KINDS = ("melding-statsforvalteren",)
+
+
 def required_phrases(document: Document, form: str) -> dict[str, tuple[str, ...]]:
     """What verify requires of each clause the rules require, by clause id: the phrases
     (normalised) its part of the text must show, under its numbered heading. A required id
     the document has no clause for maps to (). `samdok check` asks the same of the document
     model (foresee.py), so what verify will miss is said before anything is built."""
     required = dict.fromkeys(r.clause for r in rules.applicable(document.kind, form))
+    required |= dict.fromkeys(c.id for c in document.clauses
+                              if c.id in PROVEN or document.kind in PROVEN_KINDS)
     return {clause_id: tuple(normalise(p) for p in clause.evidence)
             if (clause := document.clause(clause_id)) else () for clause_id in required}
 
