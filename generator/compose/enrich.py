@@ -502,8 +502,8 @@ def _commencement(case: Case, lang: str) -> dict[str, Any]:
     if terms is None:
         return {"ikrafttredelse": "", "ikrafttredelse_vedtak": False,
                 "ikrafttredelse_tidligst": ""}
-    # Adoptions are not recorded in the case (yet): until they are, «vedtatt» has no date.
-    known = effective_date(case, None)
+    # Once every council's adoption is recorded, «vedtatt» has its date (the last adoption).
+    known = effective_date(case, decisions.standing(case).last_adoption)
     return {"ikrafttredelse": norsk.date(known, lang) if known else "",
             "ikrafttredelse_vedtak": terms.on_adoption,
             "ikrafttredelse_tidligst": norsk.date(terms.date, lang)

@@ -203,7 +203,7 @@ class Withdrawal(_Model):
 
     notice_months: int | None = Field(None, alias="oppsigelsestid_måneder", ge=1, le=60)
     """notice period in months (1 to 60)"""
-    by_law: bool = Field(False, alias="lov")
+    by_law: bool = Field(False, alias="lov", strict=True)  # «ja», «1» are not a yes here
     """true: the statute's default notice applies, and the clause says so with its citation
     (kommuneloven § 20-8 andre ledd for host cooperation, IKS-loven § 30 første ledd for an
     IKS; the other forms have no default)"""
@@ -244,19 +244,23 @@ def _commencement(value: Any) -> Any:
     if isinstance(value, dict):
         return value
     shown = shorten(repr(value), 60)
+    near = isinstance(value, str) and difflib.get_close_matches(value, [ON_ADOPTION], cutoff=0.6)
     raise PydanticCustomError("shape", "{message}", {
-        "message": f"expected a date or '{ON_ADOPTION}', got {shown}",
-        "hint": "write a date as YYYY-MM-DD, e.g. 2027-01-01; 'vedtatt' when it takes effect "
-                "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} "
-                "for that date, but not before every council has adopted it"})
+        "message": f"expected a date, got {shown}",
+        "hint": (f"did you mean '{ON_ADOPTION}'? " if near else "")
+        + "write dates as YYYY-MM-DD, e.g. 2027-01-01; or 'vedtatt' when it takes effect "
+          "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} for "
+          "that date, but not before every council has adopted it"})
 
 
 ON_ADOPTION = "vedtatt"
 
 
 class Commencement(_Model):
-    """When the agreement takes effect: a date, on adoption by every council, or a date but
-    not before every council has adopted it."""
+    """When the agreement takes effect, as a mapping: a date, but not before every adoption.
+
+    Written alone, a date is a fixed date, and 'vedtatt' means when every council has
+    adopted it."""
 
     date: dt.date | None = Field(None, alias="dato")
     """the date it takes effect"""
@@ -704,6 +708,8 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     if kind == "finite_number":
         return ("expected a number, got infinity (a number too large to hold, such as 1e400)",
                 "write the figure in digits, e.g. 12500000")
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {shown}", "write true or false, without quotes"
     if kind in ("decimal_parsing", "decimal_type"):
         return f"expected a number, got {shown}", "write digits with a decimal point, e.g. 20.5"
     if kind.startswith("date") or kind.startswith("datetime"):

@@ -87,20 +87,13 @@ def recorded(case: Case) -> bool:
 # --- commencement ------------------------------------------------------------------------
 # The seam to the commencement rule: effective_date(case, adopted_on) answers "from when is
 # the agreement in force, now that every council adopted it on or before adopted_on?".
-# Today `ikrafttredelse` is a fixed date; when generator/model/commencement.py lands (the
-# rule «vedtatt» and a date conditional on adoption), this calls its effective_date.
 
 def effective_date(case: Case, adopted_on: dt.date) -> dt.date | None:
     """When the agreement takes effect once all adopted it (the last on adopted_on); None
-    when the case gives no commencement samdok can read."""
-    try:
-        from . import commencement  # type: ignore[attr-defined]
-    except ImportError:
-        commencement = None
-    if commencement is not None:
-        return commencement.effective_date(case, adopted_on)
-    rule = case.commencement
-    return rule if isinstance(rule, dt.date) else None
+    when the case gives no commencement."""
+    from .commencement import effective_date as rule
+
+    return rule(case, adopted_on)
 
 
 # --- where a case stands -----------------------------------------------------------------

@@ -9,7 +9,6 @@ from ..errors import Problem
 from .rules import forms
 from .source import LoadedFile
 
-
 # The statutes' short names in nynorsk (the rule data cites in bokmål).
 NYNORSK = {"kommuneloven": "kommunelova", "IKS-loven": "IKS-lova"}
 
@@ -41,9 +40,10 @@ def check_withdrawal(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
         return []
     about = forms()[form]
     if about.get("uttreden_lov"):
+        establishing = ", ".join(about["etableres_ved"])
         message = (f"{about['uttreden_lov']} sets the default for withdrawal from the "
-                   f"agreement that establishes the cooperation ({', '.join(about['etableres_ved'])}"
-                   "), which this case does not build")
+                   f"agreement that establishes the cooperation ({establishing}), which this "
+                   "case does not build")
     else:
         message = (f"the law sets no default notice period for withdrawal from "
                    f"'{form}' ({about['navn']}), so 'lov: true' has nothing to state")
