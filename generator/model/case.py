@@ -493,6 +493,16 @@ class ServiceAgreements(_Model):
     text: str | None = Field(None, alias="tekst")
     """more text about the service agreements"""
 
+    @field_validator("forms")
+    @classmethod
+    def _once(cls, value):
+        twice = sorted({form for form in value if value.count(form) > 1})
+        if twice:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": f"lists {', '.join(repr(f) for f in twice)} more than once",
+                "hint": "list each form once"})
+        return value
+
 
 class Case(_Model):
     """One case file: a cooperation and the documents to build for it."""

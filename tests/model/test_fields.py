@@ -212,3 +212,23 @@ def test_a_single_organ_is_no_sub_point(tmp_path: Path) -> None:
     assert [b.label for b in organs.blocks if isinstance(b, Item)] == ["–", "–"]
     assert texts(organs)[0] == (
         "Styringsgruppa er et politisk organ. Det er ikke lovbestemt. Medlemmer:")
+
+
+def test_a_form_listed_twice_is_located(tmp_path: Path) -> None:
+    write_case(tmp_path, "cases/c.yaml", FRAMEWORK.replace(
+        "former: [vertskommune, tjenestekjøp]", "former: [vertskommune, vertskommune]"))
+    result = invoke("check", "cases/c.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "cases/c.yaml:6:11: tjenesteavtaler.former: lists 'vertskommune' more than once" \
+        in result.stderr
+    assert "hint: list each form once" in result.stderr
+
+
+def test_names_are_printed_as_written_never_evaluated(tmp_path: Path) -> None:
+    # An organ's or the agreement's name is a value in the clause, not a template.
+    text = (FRAMEWORK.replace("avtalenavn: grunnavtale", "avtalenavn: \"{{ parter }}\"")
+            + "organer:\n  - {navn: \"{{ ''.__class__ }}\", type: politisk, "
+              "medlemmer: [ordførerne]}\n")
+    doc = agreement(tmp_path, text)
+    assert texts(doc.clause("organisering"))[0].startswith("Avtalen er en {{ parter }}.")
+    assert texts(doc.clause("organer"))[0].startswith("{{ ''.__class__ }} er et politisk")
