@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import TemplateError
-from ..model import decisions, norsk
+from ..model import decisions, norsk, register
 from ..model.case import Case
 from .clauses import Library, render
+from .names import municipality_name
 from .sandbox import freeze
 
 # A council's state -> its phrase under `fraser.vedtak` (the case file's own words).
@@ -31,7 +32,10 @@ def record(case: Case, lib: Library) -> list[dict[str, Any]]:
                             "in samdok's templates/klausuler")
     lang, out = case.language, []
     for c in decisions.standing(case).councils:
-        entry = {"kommune": c.name, "nummer": c.number, "utvalg": c.body,
+        # named as each council's resolution names it (names.py)
+        m = register.lookup(c.number)
+        entry = {"kommune": municipality_name(m, "vedtak", case.name_form),
+                 "nummer": c.number, "utvalg": c.body,
                  "dato": norsk.date(c.date, lang) if c.date else "", "saksnr": c.case_number,
                  "arkivsak": c.archive_case, "tilstand": c.state,
                  # one line, so it stays one item of a list

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import re
 import weakref
 from collections.abc import Mapping
 from decimal import Decimal
@@ -32,6 +31,7 @@ from .document import (
     SubHeading,
     Table,
 )
+from .names import municipality_name
 from .sandbox import Budget, freeze
 
 # Up to this many parties a council's case submission names them all in its resolution and
@@ -194,8 +194,10 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
     m = register.lookup(number)
     common = build_context(loaded, lib)  # computed once per case, shared by every copy
     extra: dict[str, Any] = {
-        "kommune": {"navn": m.name, "kommune": f"{m.name} kommune", "nummer": m.number,
-                    "offisielt_navn": official_display(m)},
+        # The council as its resolution names it, and as its own head does (names.py).
+        "kommune": {"navn": m.name, "nummer": m.number,
+                    "kommune": municipality_name(m, "vedtak", case.name_form),
+                    "offisielt_navn": municipality_name(m, "hode", case.name_form)},
         "andre_kommuner": norsk.and_list(
             [p["kommune"] for p in common["parter"] if p["nummer"] != m.number], lang),
         "vedtaksorgan": copy.route[-1].committee,
@@ -220,7 +222,7 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
     texts["vedlegg"] = [agreement.title, *case.submission.attachments]
     extra["saksframlegg"] = texts
     header = {
-        "kommune": official_display(m),
+        "kommune": municipality_name(m, "hode", case.name_form),
         "arkivsak": copy.case_number,
         "arkiv": copy.archive_code or "",
         "saksbehandler": copy.officer,
@@ -272,13 +274,6 @@ def _council_decisions(loaded: LoadedCase, agreement: Document, copy, number: st
             "etablerer": establishes,
             "valg": elected,
             "signerer": {"navn": rep.name, "tittel": rep.title} if rep else None}
-
-
-def official_display(m: register.Municipality) -> str:
-    """The name a council's own documents carry: the official form (with its Sami or Kven
-    form), without the county SSB adds to tell same-named municipalities apart."""
-    official = re.sub(r"\s*\([^)]*\)", "", m.official_name).strip()
-    return official if official != m.name else f"{m.name} kommune"
 
 
 def _council_share(loaded: LoadedCase, lib: Library, number: str) -> dict[str, str]:
@@ -362,7 +357,7 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
             {
                 "navn": m.name,
                 "offisielt_navn": m.official_name,
-                "kommune": f"{m.name} kommune",
+                "kommune": municipality_name(m, "parter", case.name_form),
                 "nummer": m.number,
                 "fylke": m.county,
                 "folketall": norsk.number(figure, lang),
@@ -370,10 +365,12 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
             }
             for m, (figure, date) in zip(parties, populations, strict=True)
         ],
-        "parter_liste": norsk.and_list([f"{m.name} kommune" for m in parties], lang),
+        "parter_liste": norsk.and_list(
+            [municipality_name(m, "parter", case.name_form) for m in parties], lang),
         "parter_navn": norsk.and_list([m.name for m in parties], lang),
-        "samarbeidsform": render(lib.phrases["samarbeidsform"][case.form], {}, "samarbeidsform",
-                                 trusted=True),
+        "samarbeidsform": render(lib.phrases["samarbeidsform"][case.form],
+                                 freeze(_framework(case, lib)), "samarbeidsform", trusted=True),
+        **_framework(case, lib),
         # The form as the case file writes it (`iks`, `vertskommune`, …): clause texts state
         # what the law says for that form only.
         "samarbeidsform_kode": case.form,
@@ -382,9 +379,9 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         # Each council's decision, once any is recorded (the adoption record, the notice).
         "vedtak": adoption.record(case, lib),
         "navn": case.name or "",
-        "vertskommune": _municipality(case.host),
-        "kontorkommune": _municipality(case.office),
-        "hovedkontor": _municipality(case.head_office),
+        "vertskommune": _municipality(case.host, case.name_form),
+        "kontorkommune": _municipality(case.office, case.name_form),
+        "hovedkontor": _municipality(case.head_office, case.name_form),
         "nemnd": _body(case.committee, lib, lang),
         "representantskap": _body(case.assembly, lib, lang),
         "styre": {"medlemmer": case.board.members, "tekst": ""} if case.board else None,
@@ -444,7 +441,57 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
             with_text("økonomi", ("økonomi", "tekst"), case.economy.text)
     if case.withdrawal and case.withdrawal.text:
         with_text("uttreden", ("uttreden", "tekst"), case.withdrawal.text)
+    ctx.update(_fields(loaded, ctx))
     return freeze(ctx)
+
+
+def _framework(case: Case, lib: Library) -> dict[str, Any]:
+    """What a framework agreement calls itself and the forms its service agreements take, in
+    words (fraser.tjenesteavtaleform); the case's own text about them comes with _fields."""
+    if case.form != "rammeavtale":
+        return {"avtalenavn": "", "tjenesteavtaler": None}
+    forms = case.service_agreements.forms if case.service_agreements else []
+    return {"avtalenavn": case.agreement_name or "rammeavtale",
+            "tjenesteavtaler": {
+                "former": list(forms),
+                "former_tekst": norsk.or_list(
+                    [_phrase(lib, "tjenesteavtaleform", f) for f in forms], case.language),
+                "tekst": ""} if forms else None}
+
+
+def _fields(loaded: LoadedCase, ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """Goals, principles, phases, financing, personnel policy, organs and the service
+    agreements' text as template values; every text from the case is rendered as a case text
+    (placeholders allowed, located messages), against the frozen context before it."""
+    case = loaded.case
+
+    def text(path: tuple[str | int, ...], value: str | None) -> str:
+        return case_text(loaded, path, value, ctx) if value else ""
+
+    out: dict[str, Any] = {
+        "mål": [text(("mål", i), g) for i, g in enumerate(case.goals)],
+        "prinsipper": [text(("prinsipper", i), p) for i, p in enumerate(case.principles)],
+        "finansiering": text(("finansiering",), case.financing),
+        "personalpolitikk": text(("personalpolitikk",), case.personnel),
+        "faser": None,
+        "organer": [
+            {"navn": organ.name, "type": organ.kind, "lovbestemt": organ.statutory,
+             "medlemmer": [text(("organer", i, "medlemmer", j), m)
+                           for j, m in enumerate(organ.members)],
+             "mandat": text(("organer", i, "mandat"), organ.mandate)}
+            for i, organ in enumerate(case.organs)],
+    }
+    if case.phases:
+        out["faser"] = {
+            "tidshorisont": text(("faser", "tidshorisont"), case.phases.horizon),
+            "plan": [{"navn": phase.name, "tid": phase.time or "",
+                      "innhold": text(("faser", "plan", i, "innhold"), phase.content)}
+                     for i, phase in enumerate(case.phases.plan)],
+            "tekst": text(("faser", "tekst"), case.phases.text)}
+    if ctx.get("tjenesteavtaler") and case.service_agreements.text:
+        out["tjenesteavtaler"] = {**ctx["tjenesteavtaler"], "tekst": text(
+            ("tjenesteavtaler", "tekst"), case.service_agreements.text)}
+    return out
 
 
 def _commencement(case: Case, lang: str) -> dict[str, Any]:
@@ -463,12 +510,14 @@ def _commencement(case: Case, lang: str) -> dict[str, Any]:
             if terms.on_adoption and terms.date else ""}
 
 
-def _municipality(ref) -> dict[str, str] | None:
-    """A referenced party as template values ({navn, kommune, nummer}), or None."""
+def _municipality(ref, name_form: str) -> dict[str, str] | None:
+    """A referenced party as template values ({navn, kommune, nummer}), or None; «kommune»
+    names it as the parties clause does."""
     if ref is None:
         return None
     m = register.lookup(ref)
-    return {"navn": m.name, "kommune": f"{m.name} kommune", "nummer": m.number}
+    return {"navn": m.name, "kommune": municipality_name(m, "parter", name_form),
+            "nummer": m.number}
 
 
 def _body(body, lib: Library, lang: str) -> dict[str, str] | None:
@@ -702,4 +751,5 @@ def _signatories(loaded: LoadedCase, lib: Library):
     for party in loaded.case.parties:
         m = register.lookup(party.municipality)
         rep = party.representative
-        yield Signatory(f"{m.name} kommune", rep.name if rep else "", rep.title if rep else "")
+        yield Signatory(municipality_name(m, "underskrift", loaded.case.name_form),
+                        rep.name if rep else "", rep.title if rep else "")

@@ -29,7 +29,8 @@ def office(county: str) -> str:
 def compose_notice(loaded: LoadedCase, templates: Path, agreement: Document) -> Document:
     """The host's letter: the participants, the tasks and authority transferred, and each
     council's decision, with the host's archive case number and case officer in its head."""
-    from .enrich import compose_document, official_display
+    from .enrich import compose_document
+    from .names import municipality_name
 
     case, lang = loaded.case, loaded.case.language
     lib = library(templates, KIND, lang)
@@ -40,7 +41,8 @@ def compose_notice(loaded: LoadedCase, templates: Path, agreement: Document) -> 
         "avtale": {"tittel": agreement.title, "type": lib.phrases["avtaletype"][agreement.kind]},
         "mottaker": recipient,
     }
-    header = {"kommune": official_display(host), "mottaker": recipient,
+    # The host's own letter carries its own head, as its case submission does.
+    header = {"kommune": municipality_name(host, "hode", case.name_form), "mottaker": recipient,
               "arkivsak": copy.case_number, "saksbehandler": copy.officer}
     return compose_document(loaded, KIND, templates, extra, references=agreement.anchors,
                             header=header, title=lib.labels["melding_tittel"],

@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import CaseError, Problem, shorten
 from . import caseid, costs, decisions, hygiene, register
 from .commencement import meeting_warnings
-from .crosschecks import check_documents, check_economy, check_parties
+from .crosschecks import check_documents, check_economy, check_framework, check_parties
 from .outline import MAX_ENTRIES, ClauseId, Entry, GivenText
 from .source import LoadedFile, load_yaml
 from .withdrawal import check_withdrawal
@@ -431,6 +431,79 @@ class Signing(_Model):
     """date of signing"""
 
 
+# --- What real agreements hold beyond the statutory minimum: goals, principles, phases and
+# project plan, financing, personnel policy, organs, and what a framework agreement calls
+# itself and which forms its service agreements take. Each is shown by a standard clause of
+# its own that appears only when the case gives it.
+
+NAME_FORMS = ("offisiell", "norsk")
+# The forms a framework agreement's service agreements may take: every form but itself.
+SERVICE_FORMS = tuple(form for form in FORMS if form != "rammeavtale")
+
+
+def _year_as_text(value: Any) -> Any:
+    # «tid: 2027» is a year, printed as written; YAML reads it as a number
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class Phase(_Model):
+    """One phase of the project plan."""
+
+    name: Text = Field(alias="navn")
+    """the phase's name, e.g. Fase 1 – utredning"""
+    time: Annotated[str, BeforeValidator(_year_as_text, json_schema_input_type=str | int)] \
+        | None = Field(None, alias="tid")
+    """when, as the parties write it, e.g. 2027 or høsten 2026"""
+    content: Text = Field(alias="innhold")
+    """what is done in the phase"""
+
+
+class Phases(_Model):
+    """The time horizon and the project plan, phase by phase."""
+
+    horizon: str | None = Field(None, alias="tidshorisont")
+    """the cooperation's time horizon, as a text"""
+    plan: list[Phase] = Field(alias="plan", min_length=1, max_length=MAX_MEMBERS)
+    """the phases in order; each is a numbered sub-point of the clause"""
+    text: str | None = Field(None, alias="tekst")
+    """more text for the clause"""
+
+
+class Organ(_Model):
+    """A political or administrative body of the cooperation (a steering or project group)."""
+
+    name: Text = Field(alias="navn")
+    """the body's name, e.g. Styringsgruppa"""
+    kind: Literal["politisk", "administrativt"] = Field(alias="type")
+    """politisk (elected members) or administrativt (officers)"""
+    members: list[Text] = Field(alias="medlemmer", min_length=1, max_length=MAX_MEMBERS)
+    """who sits in it, one item each, e.g. ordførerne i deltakerkommunene"""
+    mandate: str | None = Field(None, alias="mandat")
+    """what the body does and decides"""
+    statutory: bool = Field(False, alias="lovbestemt")
+    """true if the law requires the body (default false: the parties' own)"""
+
+
+class ServiceAgreements(_Model):
+    """The agreements a framework agreement's cooperation areas get, and their forms."""
+
+    forms: list[Literal[SERVICE_FORMS]] = Field(  # type: ignore[valid-type]
+        alias="former", min_length=1, max_length=len(SERVICE_FORMS))
+    """the forms the service agreements take, e.g. [vertskommune, tjenestekjøp]"""
+    text: str | None = Field(None, alias="tekst")
+    """more text about the service agreements"""
+
+    @field_validator("forms")
+    @classmethod
+    def _once(cls, value):
+        twice = sorted({form for form in value if value.count(form) > 1})
+        if twice:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": f"lists {', '.join(repr(f) for f in twice)} more than once",
+                "hint": "list each form once"})
+        return value
+
+
 class Case(_Model):
     """One case file: a cooperation and the documents to build for it."""
 
@@ -524,6 +597,29 @@ class Case(_Model):
     """who is the employer of the staff (default: a standard text)"""
     submission: Submission | None = Field(None, alias="saksframlegg")
     """the joint case submission to every council"""
+    # --- The fields shown by their own standard clauses (see Phase … ServiceAgreements).
+    goals: list[Text] = Field(default_factory=list, alias="mål", max_length=MAX_MEMBERS)
+    """the cooperation's goals, one per item"""
+    principles: list[Text] = Field(default_factory=list, alias="prinsipper",
+                                   max_length=MAX_MEMBERS)
+    """principles the cooperation is built on, one per item"""
+    phases: Phases | None = Field(None, alias="faser")
+    """time horizon and project plan"""
+    financing: str | None = Field(None, alias="finansiering")
+    """how the work is financed (e.g. project funds), apart from the cost key"""
+    personnel: str | None = Field(None, alias="personalpolitikk")
+    """personnel policy: staff, employer changes, involvement of employee representatives"""
+    organs: list[Organ] = Field(default_factory=list, alias="organer", max_length=MAX_MEMBERS)
+    """the cooperation's political and administrative bodies (steering group, project group)"""
+    agreement_name: Text | None = Field(None, alias="avtalenavn")
+    """what a framework agreement calls itself (default rammeavtale), e.g. grunnavtale"""
+    service_agreements: ServiceAgreements | None = Field(None, alias="tjenesteavtaler")
+    """a framework agreement: the forms its cooperation areas' own agreements take"""
+    name_form: Literal[NAME_FORMS] = Field(  # type: ignore[valid-type]
+        "offisiell", alias="navneform")
+    """offisiell: each municipality in its official form (bilingual where it has one, e.g.
+    Deatnu - Tana kommune) in the parties clause, signature page, heads and resolutions;
+    norsk: the Norwegian form (Tana kommune) there, except in each council's own head"""
 
     @property
     def commencement(self) -> dt.date | None:
@@ -703,7 +799,8 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     # fields are wrong: the user sees every problem in one run.
     reported = {p.field for p in problems}
     checks = (check_parties(data, source) + check_economy(data, source)
-              + check_documents(data, source) + check_withdrawal(data, source))
+              + check_documents(data, source) + check_withdrawal(data, source)
+              + check_framework(data, source))
     problems += [p for p in checks if p.field not in reported
                  and (p.line, p.column) not in taken]
     if data.get("id") is None:

@@ -335,3 +335,13 @@ def _kr(amount: int | float) -> str:
     return "kr " + f"{amount:,}".replace(",", " ")
 
 
+
+
+def check_framework(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
+    """What a framework agreement calls itself, and the forms of its service agreements, are
+    said only by a framework agreement: elsewhere no clause would show them."""
+    if data.get("samarbeidsform") == "rammeavtale":
+        return []
+    return [source.problem((key,), f"only a framework agreement has '{key}'",
+                           "write 'samarbeidsform: rammeavtale', or remove the key", key=True)
+            for key in ("avtalenavn", "tjenesteavtaler") if key in data]

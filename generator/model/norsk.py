@@ -50,6 +50,11 @@ def and_list(items: list[str], language: str = "nb") -> str:
     return format_list(list(items), locale=LOCALES[language])
 
 
+def or_list(items: list[str], language: str = "nb") -> str:
+    """vertskommunesamarbeid eller tjenestekjøp"""
+    return format_list(list(items), style="or", locale=LOCALES[language])
+
+
 def roman(n: int) -> str:
     """Lower-case roman numeral for list labels (i, ii, iii, iv, ...)."""
     out = ""

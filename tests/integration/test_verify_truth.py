@@ -40,8 +40,8 @@ def test_a_case_edited_after_the_build_fails_naming_the_change_and_the_command(
     # An edit none of the phrases verify looks for covers: the PDF still has them all.
     case = project / ROROS
     case.write_text(case.read_text(encoding="utf-8").replace(
-        "Avtalen er kommunenes alternativ til sammenslåing.",
-        "Avtalen er ikke et alternativ til sammenslåing."), encoding="utf-8")
+        "Avtalen er samarbeidskommunenes alternativ til å slå seg sammen.",
+        "Avtalen er ikke et alternativ til å slå seg sammen."), encoding="utf-8")
     result = _verify(project, monkeypatch, ROROS)
     assert result.exit_code == 1, result.output
     assert ("STALE    build/roros-os-holtalen/: built from other inputs than there are now: "
