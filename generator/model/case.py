@@ -225,8 +225,7 @@ EMPLOYEE_ELECTED = {"nei": 3, "åttende ledd": 5, "niende ledd": 5, "tiende ledd
 
 
 class Board(_Model):
-    """The board of an inter-municipal company: a number, or the lowest and highest number
-    (IKS-loven § 4 tredje ledd nr. 5)."""
+    """The board of an inter-municipal company: its number, or the lowest and highest."""
 
     members: int | None = Field(None, alias="medlemmer", ge=1, le=MAX_MEMBERS)
     """number of board members (at least 3, or 5 or 7 with employee-elected members)"""
@@ -488,8 +487,9 @@ class Case(_Model):
     """when tasks and authority pass to the host: a date, or a text completing «Oppgavene og
     myndigheten overføres …» (kommuneloven § 20-4 tredje ledd bokstav d)"""
     notification: str | None = Field(None, alias="underretning")
-    """which of the host's decisions the participants are told about, completing
-    «Deltakerkommunene skal underrettes om …» (kommuneloven § 20-4 tredje ledd bokstav e)"""
+    """which of the host's decisions the participants are told about, completing «Av
+    vertskommunens vedtak skal deltakerkommunene underrettes om …» (kommuneloven § 20-4
+    tredje ledd bokstav e)"""
 
 
 class LoadedCase:
