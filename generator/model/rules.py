@@ -73,8 +73,10 @@ class Requirement:
 
     @property
     def enforced(self) -> bool:
-        """Reported missing when absent: checkable, and its condition is one samdok can see."""
-        return self.checked and (not self.condition or self.condition_field is not None)
+        """Reported missing when absent: checkable, and its condition is one samdok can see.
+        A name rule asks what the name holds, not that it is there (check_names)."""
+        return (self.checked and self.name_rule is None
+                and (not self.condition or self.condition_field is not None))
 
 
 @cache
