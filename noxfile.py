@@ -68,11 +68,12 @@ def build(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite, LibreOffice round trips included (never skipped). In one process:
-    the LibreOffice tests share one build (conftest.py's `built`), which workers would not."""
+    """Run the test suite, LibreOffice round trips included (never skipped), one worker per
+    core: the workers share one build of the example cases (conftest.py's `built`), and a
+    test file stays on one worker so its module fixtures are made once."""
     ensure_libreoffice(session)
     install(session, "test")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", *session.posargs)
 
 
 @nox.session

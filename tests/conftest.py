@@ -1,32 +1,15 @@
-"""Shared test helpers: run the real command line in a folder, find the example cases."""
+"""Fixtures and collection rules for the whole suite (what tests share is in helpers.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
+import json
 import shutil
-import subprocess
-import sys
-import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "cases"
-FIXTURES = Path(__file__).resolve().parent / "cases"
-
-
-def run_samdok(*args: str, cwd: Path, env: dict[str, str] | None = None,
-               timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run samdok as a user would (a separate process), capturing its output: for LibreOffice
-    builds, signals, import time and what a process leaves behind; else use invoke()."""
-    import os
-
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+from tests.helpers import BUILT_CASES, EXAMPLES, Invoked, invoke, run_samdok
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -38,33 +21,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if unmarked:
         raise pytest.UsageError("these tests use the `built` fixture (LibreOffice) without "
                                 "@pytest.mark.libreoffice:\n  " + "\n  ".join(unmarked))
-
-
-@dataclass(frozen=True)
-class Invoked:
-    """What one in-process command gave, under subprocess.CompletedProcess's names."""
-
-    args: tuple[str, ...]
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def invoke(*args: str, cwd: Path, env: dict[str, str | None] | None = None) -> Invoked:
-    """Run samdok's command line in this process (click's CliRunner) with `cwd` as the working
-    folder: for message and exit-code checks, where a separate process would only cost its
-    start. An exception samdok did not turn into a message lands in stderr as the traceback a
-    separate process would print, so "no traceback" assertions keep their meaning."""
-    from click.testing import CliRunner
-
-    from generator.cli import main
-
-    with contextlib.chdir(cwd):
-        result = CliRunner().invoke(main, list(args), env=env)
-    stderr = result.stderr
-    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
-        stderr += "".join(traceback.format_exception(*result.exc_info))
-    return Invoked(tuple(args), result.exit_code, result.stdout, stderr)
 
 
 @pytest.fixture(autouse=True)
@@ -86,36 +42,62 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def write_case(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+def _shared(tmp_path_factory, worker_id: str, name: str, make):
+    """Make `name` once for the whole run: in one process directly; under pytest-xdist (nox -s
+    tests runs one worker per core) the first worker to ask makes it under a file lock in the
+    run's common temporary folder and the others wait and reuse it, as the pytest-xdist
+    documentation recommends for session fixtures."""
+    if worker_id == "master":
+        return make(tmp_path_factory.mktemp(name))
+    from filelock import FileLock
+
+    common = tmp_path_factory.getbasetemp().parent
+    folder = common / name
+    with FileLock(str(common / f"{name}.lock")):
+        failed = common / f"{name}.failed"
+        if failed.is_file():
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if not (common / f"{name}.done").is_file():
+            folder.mkdir(exist_ok=True)
+            try:
+                result = make(folder)
+            except BaseException as exc:
+                failed.write_text(f"making the shared {name} failed in another worker: {exc}",
+                                  encoding="utf-8")
+                raise
+            (common / f"{name}.done").write_text(json.dumps(result, default=str),
+                                                 encoding="utf-8")
+            return result
+        return json.loads((common / f"{name}.done").read_text(encoding="utf-8"))
 
 
-# The complete cases the LibreOffice tests read: the examples, one case per cooperation form,
-# and the case whose text holds every Norwegian and Sami letter.
-BUILT_CASES = [*sorted(EXAMPLES.glob("*.yaml")), *sorted((FIXTURES / "former").glob("*.yaml")),
-               FIXTURES / "samiske-bokstaver.yaml"]
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """BUILT_CASES built once per test run, in a project folder of their own, by the real
-    `samdok build --strict` (LibreOffice included). Shared by every test that reads a built
-    document: a test that changes files works on a copy (shutil.copytree)."""
-    folder = tmp_path_factory.mktemp("project")
+def _build(folder: Path) -> str:
     (folder / "cases").mkdir()
     for case in BUILT_CASES:
         shutil.copy(case, folder / "cases" / case.name)
     result = run_samdok("build", "--strict", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
-    return folder
+    return str(folder)
 
 
 @pytest.fixture(scope="session")
-def verified(built: Path) -> Invoked:
+def built(tmp_path_factory, worker_id) -> Path:
+    """BUILT_CASES built once per test run, in a project folder of their own, by the real
+    `samdok build --strict` (LibreOffice included). Shared by every test that reads a built
+    document: a test that changes files works on a copy (shutil.copytree)."""
+    return Path(_shared(tmp_path_factory, worker_id, "built", _build))
+
+
+@pytest.fixture(scope="session")
+def verified(built: Path, tmp_path_factory, worker_id) -> Invoked:
     """`samdok verify --strict` on `built`, run once: reading every PDF back takes a while,
     and the tests that check what verify says of the built documents can share one run."""
-    return invoke("verify", "--strict", cwd=built)
+    def _verify(_folder: Path) -> dict:
+        result = invoke("verify", "--strict", cwd=built)
+        return {"args": list(result.args), "returncode": result.returncode,
+                "stdout": result.stdout, "stderr": result.stderr}
+
+    answer = _shared(tmp_path_factory, worker_id, "verified", _verify)
+    return Invoked(tuple(answer["args"]), answer["returncode"], answer["stdout"],
+                   answer["stderr"])

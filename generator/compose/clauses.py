@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,16 +47,34 @@ class Library:
 NUMBERED = re.compile(r"^\d+\.\s+(?=[A-ZÆØÅ«\"])")
 
 
-def blocks(text: str) -> list[Block]:
+# A numbered sub-point: "+ " and its text, or "+ [id] " to give it an id cross-references
+# can name. It is numbered after its clause: 3.1, 3.2 …
+SUBPOINT = re.compile(r"^\+\s+(?:\[([^\[\]\s]+)\]\s+)?")
+
+
+def blocks(text: str, number: int | None = None) -> list[Block]:
     """Rendered text to blocks. Blank lines separate chunks; a chunk whose first line starts
     with "- " is a bulleted list and with "1. " a numbered list (numbered in order, lines
-    without a marker continue the item above); "## " starts a sub-heading; anything else is
-    one paragraph."""
+    without a marker continue the item above); "+ " starts a sub-point, numbered N.1, N.2 …
+    after the clause's `number` (1., 2. … in a clause without one); "## " starts a
+    sub-heading; anything else is one paragraph."""
     out: list[Block] = []
     numbered = 0
+    points, clause_number = 0, number  # `number` is reused below for a list's kind
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [line.strip() for line in chunk.splitlines() if line.strip()]
         if not lines:
+            continue
+        if SUBPOINT.match(lines[0]):
+            numbered = 0
+            for line in lines:
+                if (found := SUBPOINT.match(line)):
+                    points += 1
+                    label = (f"{clause_number}.{points}" if clause_number is not None
+                             else f"{points}.")
+                    out.append(Item(line[found.end():], label, anchor=found[1] or ""))
+                else:
+                    out[-1] = dataclasses.replace(out[-1], text=f"{out[-1].text} {line}")
             continue
         if lines[0].startswith("## "):
             out.append(SubHeading(" ".join(lines)[3:].strip()))

@@ -29,6 +29,9 @@ class Item:
     text: str
     label: str
     kind: str = "punkt"
+    # A numbered sub-point's id ("+ [budsjett] …"), which a cross-reference [[budsjett]]
+    # names; "" for any other item.
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ class Document:
     # Set by the build, not by compose: they depend on git and the build date, not the case.
     draft_stamp: str = ""  # "Utkast 3 · 23.11.2026 · a1b2c3d" on every page; "" when final
     watermark: str = ""  # "UTKAST" diagonally behind every page; "" when final
+    # What a cross-reference [[id]] prints for each id of this document (clause numbers and
+    # sub-point labels), so a document it is attached to can refer to it.
+    anchors: dict[str, str] = field(default_factory=dict)
 
     @property
     def file_stem(self) -> str:

@@ -18,6 +18,7 @@ from ..model import costs, hygiene, norsk, register
 from ..model.case import Area, Case, LoadedCase, Party
 from ..model.crosschecks import AGREEMENTS
 from ..model.source import dotted
+from . import outline
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
 from .document import (
     Block,
@@ -56,10 +57,13 @@ def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
 
 
 def compose_document(loaded: LoadedCase, kind: str, templates: Path,
-                     extra: dict[str, Any] | None = None, **fields: Any) -> Document:
-    """One document model: clauses in library order, case overrides applied, then numbered.
+                     extra: dict[str, Any] | None = None,
+                     references: Mapping[str, str] | None = None, **fields: Any) -> Document:
+    """One document model: clauses in the case's outline (by default the library's order),
+    case overrides applied, then numbered, and cross-references resolved.
 
-    `extra` adds context values (a council's own figures); `fields` set Document fields.
+    `extra` adds context values (a council's own figures); `references` what [[id]] prints
+    for ids of another document (the attached agreement); `fields` set Document fields.
     """
     case = loaded.case
     lib = library(templates, kind, case.language)
@@ -70,19 +74,32 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
     # The case's `klausuler` change the agreement; a submission's sections are its own.
     overrides = case.clauses if agreement else {}
 
+    def present(std: StandardClause) -> bool:
+        return not std.when or _present(context, std.when)
+
+    slots = (outline.arrange(loaded, lib, kind, present) if agreement
+             else [outline.Slot(std) for std in lib.clauses if present(std)])
     drafts: list[tuple[StandardClause, str, str]] = []  # clause, heading, rendered text
-    for std in lib.clauses:
-        if std.when and not _present(context, std.when):
-            continue
+    for slot in slots:
+        std = slot.std
         override = overrides.get(std.id)
-        heading = override.heading if override and override.heading else std.heading
-        text = override.text if override and override.text else std.text
-        if override and override.text:
-            rendered = case_text(loaded, ("klausuler", std.id, "tekst"), text, context)
+        # A library heading may depend on the form («Rapportering og instruksjon» only where
+        # there is a host to instruct); a case's own heading is taken as written.
+        heading = slot.heading or (override.heading if override and override.heading else (
+            render(std.heading, context, f"{lib.path.name}: heading of '{std.id}'",
+                   trusted=True).strip() if "{" in std.heading else std.heading))
+        if slot.text:
+            rendered = case_text(loaded, (*slot.path, "tekst"), slot.text, context)
+        elif override and override.text:
+            rendered = case_text(loaded, ("klausuler", std.id, "tekst"), override.text,
+                                 context)
         else:
-            rendered = render(text, context, f"{lib.path.name}: clause '{std.id}'",
+            rendered = render(std.text, context, f"{lib.path.name}: clause '{std.id}'",
                               trusted=True)
-        if override and override.addition:
+        if slot.addition:
+            rendered += "\n\n" + case_text(loaded, (*slot.path, "tillegg"), slot.addition,
+                                           context)
+        elif override and override.addition:
             rendered += "\n\n" + case_text(loaded, ("klausuler", std.id, "tillegg"),
                                            override.addition, context)
         drafts.append((std, heading, rendered))
@@ -92,7 +109,8 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
 
     clauses = []
     for number, (std, heading, rendered) in enumerate(drafts, start=1):
-        content = blocks(rendered) + _computed(std.content, context, loaded, lib)
+        content = (blocks(rendered, number if agreement else None)
+                   + _computed(std.content, context, loaded, lib))
         evidence = tuple(
             phrase.strip()
             for template in std.evidence
@@ -103,6 +121,10 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         )
         clauses.append(Clause(std.id, number, heading, tuple(content), evidence,
                               numbered=agreement))
+    # Numbers are known only now that the order is: sub-points and cross-references last.
+    outline.check_anchors(loaded, clauses)
+    numbers = outline.anchors(clauses, references)
+    clauses = [outline.resolve(loaded, clause, numbers) for clause in clauses]
 
     signing = case.signing if agreement else None
     place = signing.place if signing else ""
@@ -122,6 +144,7 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         draft_label=(f"{lib.labels['utkast']} {case.draft}" if case.draft else lib.labels["utkast"])
         if case.status == "utkast" else "",
         labels=dict(lib.labels),
+        anchors=outline.anchors([c for c in clauses if agreement]),
     )
     return Document(**{**defaults, **fields})
 
@@ -177,6 +200,7 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         "mange_parter": len(case.parties) > MANY_PARTIES,
         "antall_parter": len(case.parties),
         **_council_share(loaded, lib, number),
+        **_council_decisions(loaded, agreement, copy, number, lang),
     }
     base = {**common, **freeze(extra)}
     texts = {}
@@ -200,8 +224,48 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
     }
     return compose_document(
         loaded, "saksframlegg", templates, extra, stem=f"saksframlegg-{m.number}",
-        header=header, attachments=(agreement,), title=case.submission.title or case.title,
-        subtitle="")
+        references=agreement.anchors, header=header, attachments=(agreement,),
+        title=case.submission.title or case.title, subtitle="")
+
+
+# The forms whose agreement sets up a host-municipality cooperation whatever its title
+# (kommuneloven § 20-4 første ledd); for the other forms only a samarbeidsavtale establishes
+# the body, a tjenesteavtale works under one that exists.
+HOST_FORMS = ("vertskommune", "vertskommune_med_nemnd")
+
+
+def _council_decisions(loaded: LoadedCase, agreement: Document, copy, number: str,
+                       lang: str) -> dict[str, Any]:
+    """What this council's resolution decides besides adopting the agreement: whether it is
+    the host, whether the agreement establishes the cooperation (so the council elects its
+    members of the body), the members it elects, and who signs for it.
+
+    The person authorised to sign is the one the agreement's signature page names for this
+    party (samdok's own rule; no statute says who signs); without one, the page leaves the
+    name blank and the resolution authorises the chief executive, as before.
+    """
+    case = loaded.case
+    host = register.lookup(case.host).number if case.host is not None else None
+    establishes = agreement.kind == "samarbeidsavtale" or case.form in HOST_FORMS
+    body = (case.committee if case.form == "vertskommune_med_nemnd"
+            else case.assembly if case.form in ("politisk_råd", "oppgavefellesskap", "iks")
+            else None)
+    elected = None
+    if establishes and body is not None:
+        count = body.members if isinstance(body.members, int) else next(
+            (n for ref, n in body.members.items() if register.lookup(ref).number == number),
+            None)
+        if count is not None:
+            elected = {"antall": count, "medlemmer": norsk.and_list(copy.members, lang),
+                       "antall_navn": len(copy.members),
+                       "varamedlemmer": norsk.and_list(copy.deputies, lang),
+                       "antall_vara": len(copy.deputies)}
+    party = next(p for p in case.parties if register.lookup(p.municipality).number == number)
+    rep = party.representative
+    return {"er_vertskommune": host == number,
+            "etablerer": establishes,
+            "valg": elected,
+            "signerer": {"navn": rep.name, "tittel": rep.title} if rep else None}
 
 
 def official_display(m: register.Municipality) -> str:

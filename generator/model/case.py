@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import CaseError, Problem, shorten
 from . import caseid, costs, hygiene, register
 from .crosschecks import check_documents, check_economy, check_parties
+from .outline import MAX_ENTRIES, ClauseId, Entry, GivenText
 from .source import LoadedFile, load_yaml
 
 
@@ -322,10 +323,11 @@ class Borrowing(_Model):
 class ClauseOverride(_Model):
     """Replace or extend a standard clause by its id, or add a new clause."""
 
-    heading: str | None = Field(None, alias="overskrift")
+    heading: GivenText = Field(None, alias="overskrift")
     """replaces the heading (required for a new clause)"""
-    text: str | None = Field(None, alias="tekst", description="replaces the standard text")
-    addition: str | None = Field(None, alias="tillegg", description="added after the text")
+    text: GivenText = Field(None, alias="tekst", description="replaces the standard text "
+                            "(not empty: to leave a clause out, list it under 'utelat')")
+    addition: GivenText = Field(None, alias="tillegg", description="added after the text")
     after: str | None = Field(None, alias="etter", description="new clause: id to place it after")
 
 
@@ -359,6 +361,13 @@ class CouncilCopy(_Model):
     """date of the submission"""
     route: list[Route] = Field(alias="behandling", min_length=1)
     """the meetings, in order; the last one decides"""
+    members: list[Text] = Field(default_factory=list, alias="medlemmer",
+                                max_length=MAX_MEMBERS)
+    """names of the members this council elects to the representantskap or the joint
+    committee, when known: its resolution then names them (as many as the case gives it)"""
+    deputies: list[Text] = Field(default_factory=list, alias="varamedlemmer",
+                                 max_length=3 * MAX_MEMBERS)
+    """names of the deputies it elects, when known"""
 
 
 class Submission(_Model):
@@ -461,6 +470,18 @@ class Case(_Model):
     """date the agreement takes effect"""
     clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
     """replace or extend standard clauses by id, or add new clauses"""
+    outline: list[Entry] | None = Field(
+        None, alias="disposisjon", min_length=1, max_length=MAX_ENTRIES)
+    """the agreement's clauses in order: a standard clause's id, a mapping with a standard
+    id and the case's own overskrift/tekst/tillegg, or the case's own clause (id, overskrift,
+    tekst); every standard clause the agreement would have must be listed here or under
+    'utelat'; the clauses are numbered in this order. In any text of the case, a paragraph
+    starting '+ ' is a sub-point numbered after its clause (N.1, N.2 …; '+ [id] ' gives it
+    an id), and [[id]] prints the number of the clause or sub-point with that id"""
+    omitted: list[ClauseId] = Field(default_factory=list, alias="utelat",
+                                    max_length=MAX_ENTRIES)
+    """standard clauses left out of the agreement, by id; not those the law or samdok's
+    minimum requires"""
     signing: Signing | None = Field(None, alias="underskrift")
     service: str | None = Field(None, alias="tjeneste")
     """the service a service agreement is about, e.g. barneverntjeneste"""
@@ -616,7 +637,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
 def _loc_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     # pydantic adds the union member it tried ("str", "Area", "int") to the location;
     # those are not keys of the file.
-    members = {"str", "int", "Area", "constrained-str", "function-after"}
+    members = {"str", "int", "Area", "OutlineEntry", "constrained-str", "function-after"}
     # A mapping key that fails (a budget year out of range) comes as text before "[key]";
     # as the number it was in the file it names the entry and finds its place.
     loc = tuple(int(p) if isinstance(p, str) and p.isascii() and p.isdigit()

@@ -21,13 +21,97 @@ AGREEMENTS = ("samarbeidsavtale", "tjenesteavtale")
 
 
 def check_documents(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
-    """A case submission proposes an agreement, so the case must build one to attach."""
+    """A case submission proposes an agreement, so the case must build one to attach; the
+    members a council's resolution elects by name are as many as the agreement gives it."""
     documents = data.get("dokumenter")
     if (isinstance(documents, list) and "saksframlegg" in documents
             and not any(d in documents for d in AGREEMENTS)):
         return [source.problem(("dokumenter",), "a saksframlegg needs the agreement it proposes",
                                "add samarbeidsavtale or tjenesteavtale to 'dokumenter'")]
-    return []
+    return _check_elected(data, source)
+
+
+# The body whose members each council elects itself, per form, and the least number of
+# deputies per member the statute asks for (kommuneloven §§ 18-3 and 19-3 første ledd: «minst
+# like mange varamedlemmer»; IKS-loven § 6 første ledd: «minst to varamedlemmer for hvert
+# faste medlem»). For the joint committee the statute at hand sets no number of deputies.
+ELECTED = {"politisk_råd": ("representantskap", 1, "kommuneloven § 18-3 første ledd"),
+           "oppgavefellesskap": ("representantskap", 1, "kommuneloven § 19-3 første ledd"),
+           "iks": ("representantskap", 2, "IKS-loven § 6 første ledd"),
+           "vertskommune_med_nemnd": ("nemnd", 0, "")}
+
+
+def members_of(body: Any, number: str) -> int | None:
+    """How many members a body (raw `representantskap`/`nemnd` data) gives one party."""
+    members = body.get("medlemmer") if isinstance(body, dict) else None
+    if isinstance(members, dict):
+        for ref, n in members.items():
+            found = register.lookup(ref)
+            if found is not None and found.number == number:
+                members = n
+                break
+        else:
+            return None
+    return members if isinstance(members, int) and not isinstance(members, bool) else None
+
+
+def _check_elected(data: dict[str, Any], source: LoadedFile) -> list[Problem]:
+    problems: list[Problem] = []
+    submission = data.get("saksframlegg")
+    copies = submission.get("kommuner") if isinstance(submission, dict) else None
+    form = data.get("samarbeidsform")
+    for ref, copy in (copies.items() if isinstance(copies, dict) else ()):
+        if not isinstance(copy, dict):
+            continue
+        path = ("saksframlegg", "kommuner", ref)
+        names, deputies = copy.get("medlemmer"), copy.get("varamedlemmer")
+        if not isinstance(names, list):
+            names = []
+        if not isinstance(deputies, list):
+            deputies = []
+        if not (names or deputies):
+            continue
+        found = register.lookup(ref)
+        if form not in ELECTED:
+            field = "medlemmer" if names else "varamedlemmer"
+            problems.append(source.problem(
+                (*path, field), f"a {form} has no body whose members the councils elect",
+                f"remove '{field}'; only a representantskap or a joint committee (nemnd) has "
+                "members elected by each council", key=True))
+            continue
+        body, per_member, citation = ELECTED[form]
+        if (form != "vertskommune_med_nemnd" and isinstance(data.get("dokumenter"), list)
+                and "samarbeidsavtale" not in data["dokumenter"]):
+            # A service agreement works under a body that exists; only the agreement that
+            # establishes it has each council elect its members.
+            field = "medlemmer" if names else "varamedlemmer"
+            problems.append(source.problem(
+                (*path, field), "only the samarbeidsavtale that establishes the "
+                f"{body} has the councils elect its members",
+                f"remove '{field}', or build a samarbeidsavtale", key=True))
+            continue
+        if deputies and not names:
+            problems.append(source.problem(
+                (*path, "varamedlemmer"), "deputies are named but the members are not",
+                "add 'medlemmer' with the members' names, or remove 'varamedlemmer'", key=True))
+            continue
+        wanted = members_of(data.get(body), found.number) if found else None
+        if wanted is None:
+            continue  # the body or this party's number is missing: reported elsewhere
+        if len(names) != wanted:
+            problems.append(source.problem(
+                (*path, "medlemmer"),
+                f"{len(names)} name(s), but the agreement gives {found.name} {wanted} "
+                f"member(s) of the {body}",
+                f"name exactly {wanted}, or leave 'medlemmer' out: the resolution then says "
+                "the council elects them"))
+        elif deputies and len(deputies) < per_member * wanted:
+            problems.append(source.problem(
+                (*path, "varamedlemmer"),
+                f"{len(deputies)} deputy(ies) for {wanted} member(s); {citation} asks for at "
+                f"least {per_member * wanted}",
+                f"name at least {per_member * wanted} deputies, or leave 'varamedlemmer' out"))
+    return problems
 
 
 def check_parties(data: dict[str, Any], source: LoadedFile) -> list[Problem]:

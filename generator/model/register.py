@@ -20,7 +20,7 @@ from . import former
 # not tell either (the South Sami "Aarborte", "Snåase" and "Raarvihke" use only Norwegian
 # letters). So the municipalities whose first form is Sami are named here, explicitly. Every
 # other name starts with its Norwegian form (Røros - Rosse, Porsanger - Porsáŋgu - Porsanki).
-# tests/test_register.py lists the Norwegian form of every multi-form name in the data, so a
+# tests/model/test_register.py lists the Norwegian form of every multi-form name in the data, so a
 # new register whose order changes fails there instead of printing a Sami form as Norwegian.
 NORWEGIAN_NOT_FIRST = {
     "1826": "Hattfjelldal",  # Aarborte - Hattfjelldal (South Sami first)

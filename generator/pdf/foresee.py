@@ -44,10 +44,12 @@ def _dropped(loaded: LoadedCase, document: Document, clause: Clause, phrase: str
     shown = phrase if len(phrase) <= SHOWN else phrase[:SHOWN] + "…"
     message = (f"clause '{clause.id}' ({clause.numbered_heading}) does not say '{shown}', "
                "which samdok verify requires in it")
-    override = loaded.case.clauses.get(clause.id) if document.kind != "saksframlegg" else None
-    if override is not None and override.text:
+    from ..compose.outline import text_path
+
+    path = text_path(loaded, clause.id) if document.kind != "saksframlegg" else None
+    if path is not None:
         return loaded.source.problem(
-            ("klausuler", clause.id, "tekst"), message,
+            path, message,
             "keep that phrase in the replacement text (the standard text writes it with a "
             "placeholder), or add to the standard text with 'tillegg:' instead of replacing it")
     return loaded.source.problem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -153,10 +154,11 @@ def compare(old: Version, new: Version, labels: dict[str, str]) -> Comparison:
             continue
         heading = words(previous.heading, clause.heading) \
             if previous.heading != clause.heading else ()
-        blocks = block_changes(previous, clause)
+        blocks = block_changes(renumbered_points(previous, clause.number), clause)
         moved = clause.id not in in_order
         if moved or heading or blocks:
-            explained = () if moved or heading else _explained_by(previous, clause, data)
+            explained = () if moved or heading else _explained_by(
+                renumbered_points(previous, clause.number), clause, data)
             changes[clause.id] = ClauseChange("moved" if moved else "changed", clause.id,
                                               previous, clause, heading, tuple(blocks),
                                               explained)
@@ -192,6 +194,21 @@ def head_changes(old: Facts, new: Facts) -> list[HeadChange]:
            if before.get(name) != value]
     out += [HeadChange(name, value, None) for name, value in old.head if name not in after]
     return out
+
+
+def renumbered_points(clause: Clause, number: int) -> Clause:
+    """The clause with its sub-points labelled after `number` (3.1 -> 4.1 for a clause now
+    numbered 4): a sub-point renumbered with its clause is not a change, as the heading's
+    number is not."""
+    if clause.number == number or not clause.numbered:
+        return clause
+    prefix = f"{clause.number}."
+    blocks = tuple(
+        dataclasses.replace(block, label=f"{number}.{block.label[len(prefix):]}")
+        if isinstance(block, Item) and block.label.startswith(prefix)
+        and block.label[len(prefix):].isdigit() else block
+        for block in clause.blocks)
+    return dataclasses.replace(clause, blocks=blocks)
 
 
 def units(clause: Clause) -> list[tuple[str, object]]:

@@ -16,7 +16,17 @@ from ..compose.document import Clause, Item, Table
 from ..errors import OutputError
 from ..word.marks import paragraph_text
 from ..word.reader import ReadBack, read_docx
-from .diff import Comparison, Version, Words, align, compare, squash, units, words
+from .diff import (
+    Comparison,
+    Version,
+    Words,
+    align,
+    compare,
+    renumbered_points,
+    squash,
+    units,
+    words,
+)
 
 AUTHOR = "samdok"
 
@@ -200,6 +210,7 @@ def _old_place(old: Clause, comparison: Comparison, order: list[str], elements, 
 def _annotate(old: Clause, new: Clause, parts: list, body, marks: _Marks) -> None:
     """Word-level tracked changes inside one clause present in both versions."""
     heading, blocks = parts[0], parts[1:]
+    old = renumbered_points(old, new.number)  # a sub-point renumbered with its clause stays
     if old.heading != new.heading:
         _rewrite(heading, f"{new.number}. ", words(old.heading, new.heading), marks)
     a, b = units(old), units(new)

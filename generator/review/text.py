@@ -7,6 +7,8 @@ import re
 from ..compose.document import Document, Item, SubHeading, Table
 from ..errors import ConversionError
 
+SUBPOINT = re.compile(r"\d+\.\d+")  # a sub-point's label: its clause's number, then its own
+
 
 def case_markdown(documents: list[Document]) -> str:
     """Every document of a case as Markdown, one after the other with a blank line between."""
@@ -24,8 +26,13 @@ def markdown(document: Document) -> str:
     for clause in document.clauses:
         lines += [f"## {clause.numbered_heading}", ""]
         for block in clause.blocks:
-            if not isinstance(block, Item) and lines[-1] != "":
+            point = isinstance(block, Item) and SUBPOINT.fullmatch(block.label)
+            if (not isinstance(block, Item) or point) and lines[-1] != "":
                 lines.append("")  # a list ends before the next paragraph, heading or table
+            if point:
+                # A numbered sub-point ("3.1 …") is a paragraph of its own, as in the PDF.
+                lines += [f"{block.label} {block.text}", ""]
+                continue
             if isinstance(block, Table):
                 lines += _table(block) + [""]
             elif isinstance(block, SubHeading):

@@ -1,0 +1,269 @@
+"""The agreement's outline: which clauses, in which order (the case's `disposisjon` and
+`utelat`), and the numbers sub-points and cross-references print once the order is known."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import CaseError, Problem
+from ..model import rules
+from ..model.case import LoadedCase
+from ..model.outline import OutlineEntry, is_id
+from ..model.source import FieldPath
+from .clauses import Library, StandardClause
+from .document import Clause, Item, Paragraph, SubHeading
+
+# A cross-reference: [[økonomi]] prints the number of the clause (or sub-point) with that id.
+# It is replaced after every text is rendered, by a plain lookup: the Jinja sandbox gains no
+# function, and a number is all a reference can ever print (never text, so nothing recurses).
+REFERENCE = re.compile(r"\[\[([^\[\]\s]{1,80})\]\]")
+
+@dataclass(frozen=True)
+class Slot:
+    """One clause of the agreement in its place: the library's clause (or one made for the
+    case's own clause), with what the outline entry gives instead of its heading and text."""
+
+    std: StandardClause
+    heading: str | None = None
+    text: str | None = None
+    addition: str | None = None
+    path: FieldPath = ()  # the outline entry in the case file; () when the library decides
+
+
+def arrange(loaded: LoadedCase, lib: Library, kind: str,
+            present: Callable[[StandardClause], bool]) -> list[Slot]:
+    """The agreement's clauses in order. Without `disposisjon` that is the library's order
+    (less what `utelat` leaves out); with it, the outline's. Every problem at once."""
+    case, source = loaded.case, loaded.source
+    by_id = {std.id: std for std in lib.clauses}
+    required = _required(loaded, kind)
+    problems: list[Problem] = []
+
+    def why(clause_id: str) -> tuple[str, str]:
+        # The clause, and the provisions that need it (the citation, or samdok's minimum).
+        return f"'{clause_id}' ", "; ".join(f"{req.citation(case.form, kind)}: "
+                                            f"{req.description}" for req in required[clause_id])
+
+    listed = {entry if isinstance(entry, str) else entry.id for entry in case.outline or ()}
+
+    omitted: set[str] = set()
+    for i, clause_id in enumerate(case.omitted):
+        path = ("utelat", i)
+        if clause_id not in by_id:
+            problems.append(source.problem(path, f"'{clause_id}' is not a standard clause of "
+                                           f"the {kind}", _ids_hint(lib)))
+        elif clause_id in required:
+            problems.append(source.problem(
+                path, "cannot be left out: ".join(why(clause_id)),
+                "keep the clause; to change what it says, give it the case's own text"))
+        elif clause_id in omitted:
+            problems.append(source.problem(path, f"'{clause_id}' is left out twice",
+                                           "list it once"))
+        elif clause_id in listed:
+            problems.append(source.problem(path, f"'{clause_id}' is both in 'disposisjon' "
+                                           "and left out", "remove it from one of them"))
+        omitted.add(clause_id)
+
+    slots: list[Slot] = []
+    if case.outline is None:
+        slots = [Slot(std) for std in lib.clauses if std.id not in omitted and present(std)]
+    else:
+        seen: set[str] = set()
+        for i, entry in enumerate(case.outline):
+            slot = _slot(loaded, lib, kind, entry, ("disposisjon", i), present, problems)
+            if slot is None:
+                continue
+            if slot.std.id in seen:
+                problems.append(source.problem(("disposisjon", i), f"'{slot.std.id}' is in "
+                                               "the outline twice", "list each clause once"))
+                continue
+            seen.add(slot.std.id)
+            slots.append(slot)
+        for std in lib.clauses:
+            if std.id in seen or std.id in omitted or not present(std):
+                continue
+            if std.id in required:
+                problems.append(source.problem(
+                    ("disposisjon",), "is missing from the outline: ".join(why(std.id)),
+                    f"add '{std.id}' where it belongs"))
+            else:
+                problems.append(source.problem(
+                    ("disposisjon",), f"the standard clause '{std.id}' ({std.heading}) is "
+                    "neither in the outline nor left out",
+                    f"add '{std.id}' where it belongs, or list it under 'utelat'"))
+    problems += _overrides(loaded, lib, slots, omitted)
+    if problems:
+        raise CaseError(problems)
+    return slots
+
+
+def _slot(loaded: LoadedCase, lib: Library, kind: str, entry: str | OutlineEntry,
+          path: FieldPath, present: Callable[[StandardClause], bool],
+          problems: list[Problem]) -> Slot | None:
+    source = loaded.source
+    std = next((s for s in lib.clauses if s.id == (entry if isinstance(entry, str)
+                                                  else entry.id)), None)
+    if isinstance(entry, str):
+        if std is None:
+            problems.append(source.problem(path, f"'{entry}' is not a standard clause of the "
+                                           f"{kind}", _ids_hint(lib) + "; the case's own "
+                                           "clause is a mapping with id, overskrift and tekst"))
+            return None
+    elif std is None:
+        if not (entry.heading and entry.text) or entry.addition:
+            problems.append(source.problem(
+                path, f"'{entry.id}' is not a standard clause of the {kind}, so it is the "
+                "case's own clause and needs 'overskrift' and 'tekst' (and no 'tillegg')",
+                _ids_hint(lib)))
+            return None
+        return Slot(StandardClause(entry.id, entry.heading, entry.text), entry.heading,
+                    entry.text, None, path)
+    if not present(std):
+        problems.append(source.problem(
+            path, f"the standard clause '{std.id}' needs '{std.when}' in the case",
+            f"add '{std.when.split('.')[0]}:' to the case, or take '{std.id}' out of the "
+            "outline"))
+        return None
+    if isinstance(entry, str):
+        return Slot(std, path=path)
+    if entry.text and entry.addition:
+        problems.append(source.problem(path, "both 'tekst' and 'tillegg'",
+                                       "put the addition into the text"))
+    return Slot(std, entry.heading, entry.text, entry.addition, path)
+
+
+def _overrides(loaded: LoadedCase, lib: Library, slots: list[Slot],
+               omitted: set[str]) -> list[Problem]:
+    """`klausuler` entries that would contradict the outline: a text for a clause left out,
+    for the case's own clause, or for a clause whose outline entry already gives one."""
+    problems = []
+    standard = {std.id for std in lib.clauses}
+    by_id = {slot.std.id: slot for slot in slots}
+    for clause_id, override in loaded.case.clauses.items():
+        path = ("klausuler", clause_id)
+        slot = by_id.get(clause_id)
+        if clause_id in omitted:
+            problems.append(loaded.source.problem(path, f"'{clause_id}' is left out (utelat) "
+                                                  "but has a text here", "remove one of them",
+                                                  key=True))
+        elif slot is not None and clause_id not in standard:
+            problems.append(loaded.source.problem(path, f"'{clause_id}' is the case's own "
+                                                  "clause in 'disposisjon'", "write its text "
+                                                  "there, not under 'klausuler'", key=True))
+        elif slot is not None and ((slot.text and (override.text or override.addition))
+                                   or (slot.heading and override.heading)
+                                   or (slot.addition and (override.text or override.addition))):
+            problems.append(loaded.source.problem(path, f"'{clause_id}' is given its text or "
+                                                  "heading both here and in 'disposisjon'",
+                                                  "write it in one place", key=True))
+    return problems
+
+
+def _required(loaded: LoadedCase, kind: str) -> dict[str, list[rules.Requirement]]:
+    """The clauses the rules need in this agreement of this form, with the requirements."""
+    out: dict[str, list[rules.Requirement]] = {}
+    for req in rules.enforced(kind, loaded.case.form, loaded.source.data):
+        if req.clause:
+            out.setdefault(req.clause, []).append(req)
+    return out
+
+
+def _ids_hint(lib: Library) -> str:
+    return "standard ids: " + ", ".join(std.id for std in lib.clauses)
+
+
+# --- numbers: sub-points and cross-references --------------------------------------------
+
+def anchors(clauses: list[Clause], outside: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every id a cross-reference may name, with what it prints: a numbered clause's number,
+    a sub-point's label (N.M); `outside` adds another document's (the agreement's, for the
+    case submission that has it attached)."""
+    out = dict(outside or {})
+    for clause in clauses:
+        if clause.numbered:
+            out[clause.id] = str(clause.number)
+        for block in clause.blocks:
+            if isinstance(block, Item) and block.anchor:
+                out[block.anchor] = block.label.rstrip(".")
+    return out
+
+
+def check_anchors(loaded: LoadedCase, clauses: list[Clause]) -> None:
+    """Sub-point ids are well-formed and unique among the document's clause and sub-point
+    ids: a cross-reference must name one place only."""
+    problems = []
+    seen = {clause.id for clause in clauses}
+    for clause in clauses:
+        for block in clause.blocks:
+            if not (isinstance(block, Item) and block.anchor):
+                continue
+            needle = f"[{block.anchor}]"
+            if not is_id(block.anchor):
+                problems.append(_at(loaded, needle, f"sub-point id '{block.anchor}' in clause "
+                                    f"'{clause.id}' is not an id", "an id is lower-case "
+                                    "letters, digits and '_', starting with a letter"))
+            elif block.anchor in seen:
+                problems.append(_at(loaded, needle, f"sub-point id '{block.anchor}' in clause "
+                                    f"'{clause.id}' is already the id of a clause or "
+                                    "sub-point", "give each sub-point an id of its own"))
+            seen.add(block.anchor)
+    if problems:
+        raise CaseError(problems)
+
+
+def resolve(loaded: LoadedCase, clause: Clause, numbers: Mapping[str, str]) -> Clause:
+    """The clause with every [[id]] in its heading, blocks and evidence replaced by the
+    number of that clause or sub-point."""
+    def sub(text: str) -> str:
+        if "[[" not in text:
+            return text
+        return REFERENCE.sub(lambda m: _number(loaded, m[1], numbers), text)
+
+    blocks = tuple(dataclasses.replace(block, text=sub(block.text))
+                   if isinstance(block, Paragraph | Item | SubHeading) else block
+                   for block in clause.blocks)
+    return dataclasses.replace(clause, heading=sub(clause.heading), blocks=blocks,
+                               evidence=tuple(sub(e) for e in clause.evidence))
+
+
+def _number(loaded: LoadedCase, name: str, numbers: Mapping[str, str]) -> str:
+    if name in numbers:
+        return numbers[name]
+    known = ", ".join(sorted(numbers)) or "none"
+    raise CaseError([_at(loaded, f"[[{name}]]", f"cross-reference [[{name}]]: no clause or "
+                         f"sub-point has the id '{name}'", f"ids in this document: {known}")])
+
+
+def _at(loaded: LoadedCase, needle: str, message: str, hint: str) -> Problem:
+    """A problem at the first text of the case file that holds `needle`; at the file when
+    none does (a placeholder made it)."""
+    path = next(_holding(loaded.source.data, needle, ()), ())
+    return loaded.source.problem(path, message, hint)
+
+
+def _holding(data: Any, needle: str, path: FieldPath) -> Iterator[FieldPath]:
+    if isinstance(data, str):
+        if needle in data:
+            yield path
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _holding(value, needle, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _holding(value, needle, (*path, i))
+
+
+def text_path(loaded: LoadedCase, clause_id: str) -> FieldPath | None:
+    """Where the case file gives a clause its own text: its outline entry or its
+    `klausuler` entry; None when the library's text stands."""
+    for i, entry in enumerate(loaded.case.outline or ()):
+        if isinstance(entry, OutlineEntry) and entry.id == clause_id and entry.text:
+            return ("disposisjon", i, "tekst")
+    override = loaded.case.clauses.get(clause_id)
+    if override is not None and override.text:
+        return ("klausuler", clause_id, "tekst")
+    return None

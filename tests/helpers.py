@@ -1,0 +1,160 @@
+"""What the tests share: the example and fixture folders, samdok run as a process or in this
+one, real git with a fixed identity, PDF pages read back, and generated many-council cases."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+
+from generator.base.project import templates_dir
+from generator.compose.enrich import compose
+from generator.model.case import load_case
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "cases"
+FIXTURES = Path(__file__).resolve().parent / "cases"
+
+
+def run_samdok(*args: str, cwd: Path, env: dict[str, str] | None = None,
+               timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run samdok as a user would (a separate process), capturing its output: for LibreOffice
+    builds, signals, import time and what a process leaves behind; else use invoke()."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Invoked:
+    """What one in-process command gave, under subprocess.CompletedProcess's names."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, cwd: Path, env: dict[str, str | None] | None = None) -> Invoked:
+    """Run samdok's command line in this process (click's CliRunner) with `cwd` as the working
+    folder: for message and exit-code checks, where a separate process would only cost its
+    start. An exception samdok did not turn into a message lands in stderr as the traceback a
+    separate process would print, so "no traceback" assertions keep their meaning."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, list(args), env=env)
+    stderr = result.stderr
+    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*result.exc_info))
+    return Invoked(tuple(args), result.exit_code, result.stdout, stderr)
+
+
+def write_case(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# The complete cases the LibreOffice tests read: the examples, one case per cooperation form,
+# and the case whose text holds every Norwegian and Sami letter.
+BUILT_CASES = [*sorted(EXAMPLES.glob("*.yaml")), *sorted((FIXTURES / "former").glob("*.yaml")),
+               FIXTURES / "samiske-bokstaver.yaml"]
+
+
+CASE = "cases/roros-os-holtalen.yaml"
+COMMIT_DATE = "2026-11-23T10:00:00+01:00"
+
+
+def git(folder: Path, *args: str, date: str = COMMIT_DATE) -> str:
+    """Real git, with a fixed identity and commit date so the stamp's date is known."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Sekretariatet", "GIT_AUTHOR_EMAIL": "s@example.no",
+           "GIT_COMMITTER_NAME": "Sekretariatet", "GIT_COMMITTER_EMAIL": "s@example.no",
+           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    result = subprocess.run(["git", *args], cwd=folder, env=env, capture_output=True, text=True,
+                            check=True)
+    return result.stdout.strip()
+
+
+def make_repo(folder: Path, status: str = "utkast") -> Path:
+    """A project in git: the example case (with the status given) and its own templates."""
+    (folder / "cases").mkdir(parents=True)
+    text = (EXAMPLES / "roros-os-holtalen.yaml").read_text(encoding="utf-8")
+    (folder / CASE).write_text(text.replace("status: utkast", f"status: {status}"),
+                               encoding="utf-8")
+    shutil.copytree(ROOT / "templates", folder / "templates",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "Utkast 1")
+    return folder
+
+
+SUBMISSIONS = {  # case id -> {kommunenummer: (header, arkivsak)}, as in the example cases
+    "barnevern-lillehammer-gausdal": {"3405": ("Lillehammer kommune", "2026/1184"),
+                                      "3441": ("Gausdal kommune", "26/2210")},
+    "lillehammerregionen-3-1": {"3405": ("Lillehammer kommune", "2027/118"),
+                                "3441": ("Gausdal kommune", "27/140"),
+                                "3440": ("Øyer kommune", "27/88")},
+    "pp-teneste-sogn": {"4640": ("Sogndal kommune", "2027/412"),
+                        "4644": ("Luster kommune", "27/519"),
+                        "4641": ("Aurland kommune", "27/208")},
+}
+COPIES = [(case_id, number) for case_id, copies in SUBMISSIONS.items() for number in copies]
+
+
+def words(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def pages(pdf: Path) -> list[str]:
+    with pdfplumber.open(pdf) as doc:
+        return [words(page.extract_text() or "") for page in doc.pages]
+
+
+def model(case_id: str, stem: str):
+    documents = compose(load_case(EXAMPLES / f"{case_id}.yaml"), templates_dir())
+    return next(d for d in documents if d.file_stem == stem)
+
+
+def many_councils_case(count: int, language: str = "nb") -> tuple[str, list[str]]:
+    """A case file with a submission to the first `count` councils of the register: its
+    text, and the parties' numbers."""
+    import csv
+
+    with (ROOT / "generator" / "data" / "kommuner.csv").open() as f:
+        numbers = [row["kommunenummer"] for row in csv.DictReader(f)][:count]
+    case = "\n".join([
+        f"språk: {language}", "id: mange", "tittel: Felles innkjøp", "samarbeidsform: vertskommune",
+        "dokumenter: [samarbeidsavtale, saksframlegg]", f"vertskommune: '{numbers[0]}'",
+        "parter:", *[f"  - kommune: '{n}'" for n in numbers],
+        "formål: Felles innkjøp.", "oppgaver: [Innkjøp.]", "overføring: 2027-01-01",
+        "underretning: alle vedtak om innkjøp",
+        "økonomi: {budsjett: {2027: 1000000}, fordeling: {nøkkel: folketall}}",
+        "inntreden: Etter vedtak.", "uttreden: {oppsigelsestid_måneder: 12}",
+        "oppløsning: Etter vedtak.", "ikrafttredelse: 2027-01-01",
+        "saksframlegg:", "  sammendrag: Felles innkjøp.", "  saksopplysninger: Utredet.",
+        "  vurdering: Godt.", "  kommuner:",
+        *[f"    '{n}': {{arkivsak: 2027/{i}, saksbehandler: Kari Nordmann, dato: 2027-02-01, "
+          f"behandling: [{{utvalg: Kommunestyret, møtedato: 2027-03-18}}]}}"
+          for i, n in enumerate(numbers, start=1)],
+    ]) + "\n"
+    return case, numbers
+
+
+def many_councils(folder: Path, language: str = "nb"):
+    """A case with one party more than MANY_PARTIES: its documents, and the parties' numbers."""
+    from generator.compose.enrich import MANY_PARTIES
+
+    case, numbers = many_councils_case(MANY_PARTIES + 1, language)
+    return compose(load_case(write_case(folder, "mange.yaml", case)), templates_dir()), numbers
