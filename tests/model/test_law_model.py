@@ -11,7 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator.model import rules
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 LOV = FIXTURES / "lov"
 FORMS = ["politisk_råd", "oppgavefellesskap", "vertskommune", "vertskommune_med_nemnd", "iks",
