@@ -93,7 +93,8 @@ def starter_case(templates: Path, form: str, parties: list[str], case_id: str, t
     env = Environment(loader=FileSystemLoader(templates / "ny"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env.get_template("sak.yaml.j2").render(
-        id=case_id, tittel=title, form=form, felt=fields, forkortelse=abbreviation, parter=found, språk=language,
+        id=case_id, tittel=title, form=form, felt=fields, forkortelse=abbreviation,
+        parter=found, språk=language,
         dokumenter=documents, p=starter.PLACEHOLDERS[language], m=NOTES[language],
         andeler=list(zip(found, shares, strict=True)), fil=file, år=today.year + 1,
         ikrafttredelse=dt.date(today.year + 1, 1, 1).isoformat(),

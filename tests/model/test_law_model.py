@@ -225,7 +225,8 @@ def test_borrowing_needs_a_ceiling_only_when_allowed(tmp_path):
 
 
 def test_each_participant_has_two_or_more_committee_members(tmp_path):
-    text = text_of("vertskommune_med_nemnd").replace("medlemmer: 2", "medlemmer: {3405: 2, 3441: 1}")
+    text = text_of("vertskommune_med_nemnd").replace("medlemmer: 2",
+                                                     "medlemmer: {3405: 2, 3441: 1}")
     result = check(tmp_path, text)
     assert result.returncode == 1
     assert "two or more members of the committee (kommuneloven § 20-3 tredje ledd)" in result.stderr
