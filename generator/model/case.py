@@ -694,9 +694,10 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     readable = (form in FORMS and isinstance(documents, list)
                 and all(isinstance(d, str) for d in documents))
     if readable:
-        from .rules import check_form_keys, check_names
+        from .rules import check_borrowing, check_form_keys, check_names
 
-        named = check_names(source, documents, form) + check_form_keys(source, form)
+        named = (check_names(source, documents, form) + check_form_keys(source, form)
+                 + check_borrowing(source))
         checks += [p for p in named if p.severity == "error"]
         warnings += [p for p in named if p.severity != "error"]
     problems += [p for p in checks if p.field not in reported

@@ -224,6 +224,18 @@ def check_form_keys(source: LoadedFile, form: str) -> list[Problem]:
     return problems
 
 
+def check_borrowing(source: LoadedFile) -> list[Problem]:
+    """A borrowing ceiling when borrowing is not allowed: the agreement would not print it."""
+    borrowing = source.data.get("låneadgang") if isinstance(source.data, dict) else None
+    if (isinstance(borrowing, dict) and borrowing.get("tillatt") is False
+            and borrowing.get("ramme") is not None):
+        return [source.problem(("låneadgang", "ramme"), "a ceiling with 'tillatt: false' has no "
+                               "effect: the agreement says it may not borrow",
+                               "remove 'ramme', or write 'tillatt: true'", key=True,
+                               severity="warning")]
+    return []
+
+
 def _get(data: object, path: tuple[str, ...]) -> object:
     for part in path:
         data = data.get(part) if isinstance(data, dict) else None

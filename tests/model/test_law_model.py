@@ -222,6 +222,23 @@ def test_borrowing_needs_a_ceiling_only_when_allowed(tmp_path):
     assert "låneadgang.ramme: missing — IKS-loven § 22 første ledd andre punktum" in result.stderr
     assert check(tmp_path, iks + "låneadgang: {tillatt: false}\n").returncode == 0
     assert check(tmp_path, iks + "låneadgang: {tillatt: true, ramme: 1000000}\n").returncode == 0
+    ignored = check(tmp_path, iks + "låneadgang: {tillatt: false, ramme: 1000000}\n")
+    assert re.search(r"sak\.yaml:\d+:\d+: låneadgang\.ramme: warning: a ceiling with "
+                     r"'tillatt: false' has no effect", ignored.stderr), ignored.stderr
+
+
+def test_the_minimal_cases_match_the_json_schema(tmp_path):
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(invoke("schema", cwd=tmp_path).stdout)
+    validator = Draft202012Validator(schema)
+    for form in FORMS:
+        data = json.loads(json.dumps(YAML_.load(text_of(form)), default=str))
+        assert list(validator.iter_errors(data)) == [], form
+    wrong = json.loads(json.dumps(YAML_.load(text_of("politisk_råd")), default=str))
+    assert list(validator.iter_errors(wrong | {"eget_rettssubjekt": "kanskje"}))
 
 
 def test_each_participant_has_two_or_more_committee_members(tmp_path):
