@@ -324,6 +324,48 @@ def saksframlegg() -> None:
     _save(doc, HERE / "saksframlegg.docx")
 
 
+def melding() -> None:
+    """templates/melding-statsforvalteren.docx: the host's notice to statsforvalteren that a
+    host cooperation is established (a letter: sender, recipient, reference, sections)."""
+    doc = Document()
+    _defaults(doc)
+    _styles(doc)
+    _table_style(doc)
+    _style(doc, "Samdok Kommune", size=16, bold=True, after=8, base="Normal")
+    _page_setup(doc, "{{ topp.kommune }} · {{ tittel }}")
+    body = doc.element.body
+    for p in list(body.findall(qn("w:p"))):
+        body.remove(p)
+
+    _para(doc, "{{ topp.kommune }}", "Samdok Kommune")
+    _para(doc, "{{ etiketter.til }}: {{ topp.mottaker }}")
+    # The letter is dated when the archive system sends it: the head has no date of its own.
+    head = doc.add_table(rows=2, cols=2)
+    head.style = doc.styles["Samdok tabell"]
+    for col, (label, value) in enumerate((("arkivsak", "arkivsak"),
+                                          ("saksbehandler", "saksbehandler"))):
+        _cell(head.cell(0, col), f"{{{{ etiketter.{label} }}}}", bold=True)
+        _cell(head.cell(1, col), f"{{{{ topp.{value} }}}}")
+    _para(doc, "")
+    _para(doc, "{{ tittel }}", "Title")
+    _para(doc, "{%p if undertittel %}")
+    _para(doc, "{{ undertittel }}", "Subtitle")
+    _para(doc, "{%p endif %}")
+    _clause_loop(doc, "{{ klausul.overskrift }}")
+    closing = _para(doc, "{{ etiketter.hilsen }}")
+    closing.paragraph_format.space_before = Pt(18)
+    sender = _para(doc, "{{ topp.kommune }}")
+    for line in (closing, sender):  # the greeting stays on one page
+        line.paragraph_format.keep_with_next = True
+    _para(doc, "{{ topp.saksbehandler }}")
+
+    doc.core_properties.title = "Melding til statsforvalteren"
+    doc.core_properties.language = "nb-NO"
+    doc.core_properties.author = "samdok"
+    _prune_styles(doc)
+    _save(doc, HERE / "melding-statsforvalteren.docx")
+
+
 def _cell(cell, text: str, bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.style = cell.part.document.styles["Samdok Tabelltekst"]
@@ -386,4 +428,5 @@ if __name__ == "__main__":
     samarbeidsavtale()
     samarbeidsavtale("tjenesteavtale")
     saksframlegg()
+    melding()
     print("wrote the standard templates in", HERE)

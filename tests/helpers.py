@@ -158,3 +158,21 @@ def many_councils(folder: Path, language: str = "nb"):
 
     case, numbers = many_councils_case(MANY_PARTIES + 1, language)
     return compose(load_case(write_case(folder, "mange.yaml", case)), templates_dir()), numbers
+
+
+# The example with a complete decision history, and its variants: one council's meetings
+# replaced by others ("Kommunestyret 2026-09-16 vedtatt" lines as inline YAML mappings).
+LEGEVAKT = EXAMPLES / "legevakt-hamar-loten-stange.yaml"
+
+
+def legevakt(text: str | None = None, **routes: list[str]) -> str:
+    """The example's text (or `text`) with the meetings of each council named replaced."""
+    import re
+
+    text = text if text is not None else LEGEVAKT.read_text(encoding="utf-8")
+    for council, meetings in routes.items():
+        block = "".join(f"        - {m}\n" for m in meetings)
+        pattern = rf"(\n    {council}:\n(?:      .*\n)*?      behandling:\n)(?:        - .*\n)+"
+        text, count = re.subn(pattern, lambda m, block=block: m.group(1) + block, text)
+        assert count == 1, council
+    return text

@@ -18,7 +18,7 @@ from ..compose import drafts
 from ..compose.document import Document
 from ..compose.enrich import compose
 from ..errors import CaseError, OutputError, Problem
-from ..model import rules, starter
+from ..model import decisions, rules, starter
 from ..model.case import LoadedCase, explain_missing, in_file_order, load_case
 from ..pdf import foresee
 from ..word.templatecheck import check_template
@@ -319,11 +319,13 @@ def _remember(todo: list[Checked], written: list[Path], out: Path,
 
 
 def check_final(checked: list[Checked], templates: Path) -> None:
-    """A final build needs every case marked final and no uncommitted changes to it or to the
-    templates; otherwise a CaseError lists every reason, before anything is written."""
+    """A final build needs every case marked final, no uncommitted changes to it or to the
+    templates, and every council's adoption of the same text where the case records its
+    councils; otherwise a CaseError lists every reason, before anything is written."""
     problems = [problem for item in checked
                 for problem in drafts.final_problems(item.loaded.path, item.loaded.case.status,
-                                                     templates)]
+                                                     templates)
+                + decisions.final_problems(item.loaded)]
     if problems:
         raise CaseError(problems)
 

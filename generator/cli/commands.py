@@ -18,6 +18,7 @@ OUTCOMES = {
     "verify": "nothing was verified",
     "diff": "nothing was compared",
     "text": "nothing was printed",
+    "status": "no status was shown",
 }
 
 
@@ -224,6 +225,44 @@ def verify(cases: tuple[str, ...], output: str, jobs: int | None, strict: bool) 
     if failures:
         click.echo(f"{failures} document(s) failed verification", err=True)
         sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument("cases", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON for scripts (stable keys; see README).")
+@_handle_errors
+def status(cases: tuple[str, ...], as_json: bool) -> None:
+    """Show where CASES stand (default: every case in cases/): each council's decision with
+    its date, whether the agreement is in force and from when, and what is left.
+
+    Reads the case files only (no rules, no rendering). Exit code 0 whatever the state; 1
+    only for a case file that is not valid.
+    """
+    import json
+
+    from ..base.project import case_files, shown
+    from ..model.case import load_case
+    from ..model.decisions import standing
+    from ..review import status as report
+
+    problems, found = [], []
+    for path in case_files(cases):
+        try:
+            loaded = load_case(path, shown(path))
+        except CaseError as exc:
+            problems += exc.problems
+            continue
+        found.append((loaded.id, shown(path), standing(loaded.case)))
+    if problems:
+        raise CaseError(problems)
+    if as_json:
+        click.echo(json.dumps({"version": report.JSON_VERSION,
+                               "cases": [report.as_json(*item) for item in found]},
+                              ensure_ascii=False, indent=2))
+        return
+    for item in found:
+        click.echo("\n".join(report.as_lines(*item)))
 
 
 @main.command()

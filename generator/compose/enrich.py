@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CaseError, TemplateError
-from ..model import costs, hygiene, norsk, register
+from ..model import costs, decisions, hygiene, norsk, register
 from ..model.case import Area, Case, LoadedCase, Party
+from ..model.commencement import effective_date
 from ..model.crosschecks import AGREEMENTS
 from ..model.source import dotted
-from . import outline
+from ..model.withdrawal import default_citation
+from . import adoption, notice, outline
 from .clauses import Library, PlaceholderError, StandardClause, blocks, library, render
 from .document import (
     Block,
@@ -53,6 +55,10 @@ def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
     if "saksframlegg" in case.documents:
         documents += [compose_submission(loaded, templates, party.municipality, agreements[0])
                       for party in case.parties]
+    if notice.KIND in case.documents and decisions.standing(case).all_adopted:
+        # Only once every council adopted it: the letter says the cooperation is established
+        # (until then validation warns that it is not built).
+        documents.append(notice.compose_notice(loaded, templates, agreements[0]))
     return documents
 
 
@@ -278,7 +284,7 @@ def official_display(m: register.Municipality) -> str:
 def _council_share(loaded: LoadedCase, lib: Library, number: str) -> dict[str, str]:
     """This council's share and amount, as printed in the cost table of the same case."""
     case = loaded.case
-    if not case.economy:
+    if not (case.economy and case.economy.distribution):
         return {"andel": "", "andel_tekst": "", "beløp": "", "budsjettår": ""}
     table = cost_table(loaded, lib)
     index = [p.municipality for p in case.parties].index(number)
@@ -372,7 +378,9 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         # what the law says for that form only.
         "samarbeidsform_kode": case.form,
         "samarbeidsområder": bool(case.areas),
-        "ikrafttredelse": norsk.date(case.commencement, lang) if case.commencement else "",
+        **_commencement(case, lang),
+        # Each council's decision, once any is recorded (the adoption record, the notice).
+        "vedtak": adoption.record(case, lib),
         "navn": case.name or "",
         "vertskommune": _municipality(case.host),
         "kontorkommune": _municipality(case.office),
@@ -400,13 +408,24 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
     if case.economy:
         ctx["økonomi"] = _economy(case, lib, ctx, populations)
     if case.withdrawal:
+        months = case.withdrawal.notice_months
         ctx["uttreden"] = {
-            "oppsigelsestid_måneder": case.withdrawal.notice_months,
-            "oppsigelsestid": render(lib.phrases["måneder"], {"n": case.withdrawal.notice_months},
-                                     "fraser.måneder", trusted=True),
+            "oppsigelsestid_måneder": months,
+            "oppsigelsestid": render(lib.phrases["måneder"], {"n": months},
+                                     "fraser.måneder", trusted=True) if months else "",
+            # The statute whose default notice applies (validation allowed `lov` only where
+            # one does); the clause states it with this citation.
+            "lov": (default_citation(case.form, case.documents, lang) or "")
+            if case.withdrawal.by_law else "",
             "virkning": case.withdrawal.effective or "",
             "tekst": "",
         }
+    # «Avtalen trer i kraft …» completed, for the resolution and the diff: a fixed date as
+    # it stands (so a project's own older clause library needs no new phrase for it).
+    ctx["ikrafttredelse_tekst"] = (
+        render(_phrase(lib, "ikrafttredelse"), freeze(ctx), "fraser.ikrafttredelse",
+               trusted=True).strip()
+        if case.takes_effect and case.takes_effect.on_adoption else ctx["ikrafttredelse"])
     # Free texts from the case may use the placeholders above, and the texts before them;
     # render them last, each against frozen values, so no text can change what others see.
     ctx = dict(freeze(ctx))
@@ -443,6 +462,22 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
     if case.withdrawal and case.withdrawal.text:
         with_text("uttreden", ("uttreden", "tekst"), case.withdrawal.text)
     return freeze(ctx)
+
+
+def _commencement(case: Case, lang: str) -> dict[str, Any]:
+    """When the agreement takes effect, for the clause texts: the day where it is known
+    (`ikrafttredelse`), whether it waits for every council's adoption, and the date of one
+    conditional on adoption."""
+    terms = case.takes_effect
+    if terms is None:
+        return {"ikrafttredelse": "", "ikrafttredelse_vedtak": False,
+                "ikrafttredelse_tidligst": ""}
+    # Once every council's adoption is recorded, «vedtatt» has its date (the last adoption).
+    known = effective_date(case, decisions.standing(case).last_adoption)
+    return {"ikrafttredelse": norsk.date(known, lang) if known else "",
+            "ikrafttredelse_vedtak": terms.on_adoption,
+            "ikrafttredelse_tidligst": norsk.date(terms.date, lang)
+            if terms.on_adoption and terms.date else ""}
 
 
 def _municipality(ref) -> dict[str, str] | None:
@@ -495,6 +530,10 @@ def _economy(case: Case, lib: Library, ctx: dict[str, Any],
              populations: list[tuple[int, dt.date]]) -> dict[str, Any]:
     """What the cost key's phrase (fraser.nøkkel.<key>) and free texts say about the economy."""
     lang, distribution = case.language, case.economy.distribution
+    if distribution is None:
+        # Principles without figures: no key, so no cost table and no share or amount in any
+        # resolution; the clause states only the principles and the text.
+        return {"nøkkel": "", "nøkkel_tekst": "", "tekst": "", "prinsipper": []}
     economy: dict[str, Any] = {"nøkkel": distribution.key, "tekst": "", "prinsipper": []}
     dates = {date for _, date in populations}
     # Only when every figure has the same date: otherwise no single date is true, and the
@@ -584,8 +623,8 @@ def _computed(name: str | None, ctx: Mapping[str, Any], loaded: LoadedCase,
     if name == "samarbeidsområder":
         return _areas(loaded, lib)
     if name in ("kostnadsfordeling", "kostnadsfordeling_saksframlegg"):
-        if not loaded.case.economy:
-            return []
+        if not (loaded.case.economy and loaded.case.economy.distribution):
+            return []  # no economy, or principles without a cost key: nothing to compute
         table = cost_table(loaded, lib)
         # The short form only where the library asks for it: its text then says so.
         if name == "kostnadsfordeling_saksframlegg" and ctx.get("mange_parter"):

@@ -23,10 +23,12 @@ from pydantic.json_schema import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..errors import CaseError, Problem, shorten
-from . import caseid, costs, hygiene, register
+from . import caseid, costs, decisions, hygiene, register
+from .commencement import meeting_warnings
 from .crosschecks import check_documents, check_economy, check_parties
 from .outline import MAX_ENTRIES, ClauseId, Entry, GivenText
 from .source import LoadedFile, load_yaml
+from .withdrawal import check_withdrawal
 
 
 def _to_number(value: Any) -> str:
@@ -165,10 +167,12 @@ class Distribution(_Model):
 
 
 class Economy(_Model):
-    """The economy clause: cost key, optional budget and principles."""
+    """The economy clause: a cost key with an optional budget, or principles alone."""
 
-    distribution: Distribution = Field(alias="fordeling")
-    """how costs are divided between the parties"""
+    distribution: Distribution | None = Field(None, alias="fordeling")
+    """how costs are divided between the parties; may be left out when 'prinsipper' or
+    'tekst' state the economy without figures (then no cost table, and no share or amount
+    in any resolution)"""
     budget: dict[Year, Kroner] | None = Field(
         None, alias="budsjett", description="budget year (1900 to 2200) -> amount in whole "
         "kroner (below 10^12)")
@@ -177,16 +181,110 @@ class Economy(_Model):
     text: str | None = Field(None, alias="tekst")
     """more text for the clause"""
 
+    @model_validator(mode="after")
+    def _says_something(self):
+        # Principles without figures are a real shape (amounts left to the service
+        # agreements); a budget with no key to divide it by is not.
+        if self.distribution is None and self.budget:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "a budget needs 'fordeling' (the cost key that divides it)",
+                "hint": "add 'fordeling: {nøkkel: …}', or remove 'budsjett' and state the "
+                        "economy in 'prinsipper' or 'tekst'"})
+        if self.distribution is None and not self.principles and not self.text:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "the economy clause needs 'fordeling', 'prinsipper' or 'tekst'",
+                "hint": "give the cost key under 'fordeling', or state the principles without "
+                        "amounts under 'prinsipper'"})
+        return self
+
 
 class Withdrawal(_Model):
-    """How a party leaves the cooperation."""
+    """How a party leaves the cooperation: a notice period, the law's default, or text."""
 
-    notice_months: int = Field(alias="oppsigelsestid_måneder", ge=1, le=60)
-    """notice period in months"""
+    notice_months: int | None = Field(None, alias="oppsigelsestid_måneder", ge=1, le=60)
+    """notice period in months (1 to 60)"""
+    by_law: bool = Field(False, alias="lov", strict=True)  # «ja», «1» are not a yes here
+    """true: the statute's default notice applies, and the clause says so with its citation
+    (kommuneloven § 20-8 andre ledd for host cooperation, IKS-loven § 30 første ledd for an
+    IKS; the other forms have no default)"""
     effective: str | None = Field(
-        None, alias="virkning", description="when a withdrawal takes effect, e.g. '1. januar'")
+        None, alias="virkning", description="when a withdrawal takes effect, e.g. '1. januar' "
+        "(with a notice period or 'lov')")
     text: str | None = Field(None, alias="tekst")
-    """more text for the clause"""
+    """how a participant withdraws, in words (e.g. left to each service agreement), or more
+    text after the notice period"""
+
+    @model_validator(mode="after")
+    def _one_shape(self):
+        if self.notice_months is not None and self.by_law:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "gives both a notice period and 'lov: true'",
+                "hint": "the law's default applies only where the agreement sets no other "
+                        "period: keep one of them"})
+        if self.notice_months is None and not self.by_law and not self.text:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "says nothing about how a participant withdraws",
+                "hint": "write 'oppsigelsestid_måneder: N', or 'lov: true' where the law sets "
+                        "a default, or say it in 'tekst' (e.g. that each service agreement "
+                        "regulates it)"})
+        if self.effective and self.notice_months is None and not self.by_law:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "'virkning' needs a notice period or 'lov: true'",
+                "hint": "say when a withdrawal takes effect in 'tekst' instead"})
+        return self
+
+
+def _commencement(value: Any) -> Any:
+    # The three shapes of the file become one mapping: a date, the word «vedtatt», or
+    # {dato, vilkår: vedtatt}.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return {"dato": value}
+    if value == ON_ADOPTION:
+        return {"vilkår": ON_ADOPTION}
+    if isinstance(value, dict):
+        return value
+    shown = shorten(repr(value), 60)
+    near = isinstance(value, str) and difflib.get_close_matches(value, [ON_ADOPTION], cutoff=0.6)
+    raise PydanticCustomError("shape", "{message}", {
+        "message": f"expected a date, got {shown}",
+        "hint": (f"did you mean '{ON_ADOPTION}'? " if near else "")
+        + "write dates as YYYY-MM-DD, e.g. 2027-01-01; or 'vedtatt' when it takes effect "
+          "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} for "
+          "that date, but not before every council has adopted it"})
+
+
+ON_ADOPTION = "vedtatt"
+
+
+class Commencement(_Model):
+    """When the agreement takes effect, as a mapping: a date, but not before every adoption.
+
+    Written alone, a date is a fixed date, and 'vedtatt' means when every council has
+    adopted it."""
+
+    date: dt.date | None = Field(None, alias="dato")
+    """the date it takes effect"""
+    condition: Literal["vedtatt"] | None = Field(None, alias="vilkår")
+    """vedtatt: not before every council has adopted it"""
+
+    @property
+    def on_adoption(self) -> bool:
+        """Whether it waits for every council's adoption (words, not only a date)."""
+        return self.condition == ON_ADOPTION
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.date is None and self.condition is None:
+            raise PydanticCustomError("shape", "{message}", {
+                "message": "needs 'dato', 'vilkår: vedtatt' or both",
+                "hint": "e.g. {dato: 2027-01-01, vilkår: vedtatt}, or simply 'vedtatt'"})
+        return self
+
+
+CommencementInput = Annotated[
+    Commencement, BeforeValidator(_commencement,
+                                  json_schema_input_type=dt.date | Literal["vedtatt"]
+                                  | Commencement)]
 
 
 class Body(_Model):
@@ -347,6 +445,11 @@ class Route(_Model):
     """meeting date"""
     number: Text | None = Field(None, alias="saksnr")
     """the committee's case number, e.g. 18/26"""
+    outcome: decisions.Outcome | None = Field(None, alias="vedtak")
+    """the meeting's outcome, once it is held: vedtatt, vedtatt_med_endringer, utsatt or
+    avvist (the last meeting decides; earlier ones recommend)"""
+    amendment: Text | None = Field(None, alias="endring")
+    """what the meeting changed (only with vedtak: vedtatt_med_endringer)"""
 
     @field_validator("number", mode="before")
     @classmethod
@@ -426,9 +529,11 @@ class Case(_Model):
     """draft number, shown while the status is utkast (1 to 999)"""
     form: Form = Field(alias="samarbeidsform")
     """the cooperation form; it decides which content the law requires"""
-    documents: list[Literal["samarbeidsavtale", "tjenesteavtale", "saksframlegg"]] = Field(
+    documents: list[Literal["samarbeidsavtale", "tjenesteavtale", "saksframlegg",
+                            "melding-statsforvalteren"]] = Field(
         default_factory=lambda: ["samarbeidsavtale"], alias="dokumenter", min_length=1)
-    """the documents to build"""
+    """the documents to build; melding-statsforvalteren is the host's notice that a host
+    cooperation is established (kommuneloven § 20-4 femte ledd), from the councils' decisions"""
     parties: list[Party] = Field(alias="parter", min_length=2)
     """the participating municipalities, at least two"""
     background: str | None = Field(None, alias="bakgrunn")
@@ -473,8 +578,10 @@ class Case(_Model):
     """how a new participant joins"""
     withdrawal: Withdrawal | None = Field(None, alias="uttreden")
     """how a participant withdraws"""
-    commencement: dt.date | None = Field(None, alias="ikrafttredelse")
-    """date the agreement takes effect"""
+    takes_effect: CommencementInput | None = Field(None, alias="ikrafttredelse")
+    """when the agreement takes effect: a date (YYYY-MM-DD); 'vedtatt' when every council
+    has adopted it; or {dato: YYYY-MM-DD, vilkår: vedtatt} for that date, but not before
+    every council has adopted it"""
     clauses: dict[str, ClauseOverride] = Field(default_factory=dict, alias="klausuler")
     """replace or extend standard clauses by id, or add new clauses"""
     outline: list[Entry] | None = Field(
@@ -518,6 +625,12 @@ class Case(_Model):
     """which of the host's decisions the participants are told about, completing «Av
     vertskommunens vedtak skal deltakerkommunene underrettes om …» (kommuneloven § 20-4
     tredje ledd bokstav e)"""
+
+    @property
+    def commencement(self) -> dt.date | None:
+        """The date the agreement states it takes effect (a fixed date, or the date of one
+        conditional on adoption); None when it takes effect on adoption alone."""
+        return self.takes_effect.date if self.takes_effect else None
 
 
 class LoadedCase:
@@ -588,7 +701,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     """Plain message and hint for one pydantic error."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     shown = shorten(repr(value), 60) if not isinstance(value, dict | list) else type(value).__name__
-    if kind in ("municipality", "case_id", "bound", "board", "yes_no", "transfer"):
+    if kind in ("municipality", "case_id", "bound", "shape", "board", "yes_no", "transfer"):
         return ctx["message"], ctx["hint"]
     if kind == "missing":
         return "required field is missing", "add it; see the case-file format in README.md"
@@ -610,6 +723,8 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
     if kind == "finite_number":
         return ("expected a number, got infinity (a number too large to hold, such as 1e400)",
                 "write the figure in digits, e.g. 12500000")
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {shown}", "write true or false, without quotes"
     if kind in ("decimal_parsing", "decimal_type"):
         return f"expected a number, got {shown}", "write digits with a decimal point, e.g. 20.5"
     if kind.startswith("date") or kind.startswith("datetime"):
@@ -689,7 +804,7 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
     # fields are wrong: the user sees every problem in one run.
     reported = {p.field for p in problems}
     checks = (check_parties(data, source) + check_economy(data, source)
-              + check_documents(data, source))
+              + check_documents(data, source) + check_withdrawal(data, source))
     form, documents = data.get("samarbeidsform"), data.get("dokumenter", ["samarbeidsavtale"])
     readable = (form in FORMS and isinstance(documents, list)
                 and all(isinstance(d, str) for d in documents))
@@ -719,6 +834,11 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
             problems += [p for p in cited if p.field not in reported]
         raise CaseError(in_file_order(explain_missing(problems + warnings)))
     case = Case.model_validate(cleaned)
+    # The councils' outcomes (against the clock), and the notice that reports them.
+    recorded = decisions.check(case, source) + decisions.check_notice(case, source)
+    if any(p.severity == "error" for p in recorded):
+        raise CaseError(in_file_order(recorded + warnings))
+    warnings += recorded
     signed = case.signing.date if case.signing else None
     if signed and case.commencement and case.commencement < signed:
         # Retroactive agreements exist (a cooperation formalised after it started), so
@@ -726,6 +846,7 @@ def validate(source: LoadedFile, path: Path) -> LoadedCase:
         warnings.append(source.problem(
             ("ikrafttredelse",), f"takes effect on {case.commencement}, before it is signed "
             f"on {signed}", "check that a retroactive agreement is meant", severity="warning"))
+    warnings += meeting_warnings(case, source)
     return LoadedCase(case, source, path, warnings)
 
 

@@ -7,8 +7,9 @@ import types
 import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 from .case import Case
 
@@ -77,7 +78,11 @@ def _type(annotation: Any, path: str, nested: list) -> str:
     if origin is typing.Annotated:
         if any(_is_municipality(meta) for meta in args[1:]):
             return MUNICIPALITY
-        return _type(args[0], path, nested)
+        # A value written in several shapes (ikrafttredelse) is described as it is written.
+        shapes = [meta.json_schema_input_type for meta in args[1:]
+                  if isinstance(meta, BeforeValidator)
+                  and meta.json_schema_input_type is not PydanticUndefined]
+        return _type(shapes[0] if shapes else args[0], path, nested)
     if origin in (typing.Union, types.UnionType):
         parts = [_type(a, path, nested) for a in args if a is not type(None)]
         return " or ".join(dict.fromkeys(parts))

@@ -8,12 +8,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..base.pool import forked_map
 from ..compose.document import Document
 from ..model import rules
+from .reading import (
+    DEFAULT_MARGINS,
+    MARGIN_SLACK,
+    Reading,
+    Unreadable,
+    normalise,
+    with_pdfium,
+    with_pdfplumber,
+)
 
-# Points (1/72 inch) kept clear of the crop line, so a body line close to the margin survives.
-MARGIN_SLACK = 4.0
-DEFAULT_MARGINS = (72.0, 62.0)  # top, bottom in points: used when the .docx is not there
+__all__ = ["DEFAULT_MARGINS", "MARGIN_SLACK", "Finding", "normalise", "pdf_text", "read_pdf",
+           "required_phrases", "verify_document", "verify_documents"]
 
 
 @dataclass(frozen=True)
@@ -44,14 +53,6 @@ class FileFinding(Finding):
         return f"{self.document}: {self.message}"
 
 
-def normalise(text: str) -> str:
-    """One space between words: line breaks, non-breaking spaces and runs of blanks collapse."""
-    text = text.replace("\u00ad", "")  # soft hyphens
-    # A line that ends in a hyphenated word ("Lillehammer-" / "regionen") is one word again.
-    text = re.sub(r"(?<=\w)-\n(?=\w)", "-", text)
-    return " ".join(text.split())
-
-
 def body_margins(docx: Path) -> tuple[float, float]:
     """Top and bottom page margins (points) of the built Word file: the header and footer lie
     outside them, so cropping there leaves only the body text."""
@@ -65,25 +66,24 @@ def body_margins(docx: Path) -> tuple[float, float]:
 
 def pdf_text(pdf: Path, margins: tuple[float, float] = DEFAULT_MARGINS) -> str:
     """The body text of every page, header and footer cropped, whitespace normalised."""
-    return read_pdf(pdf, margins)[0]
+    return with_pdfplumber(pdf, margins).text
 
 
 def read_pdf(pdf: Path, margins: tuple[float, float] = DEFAULT_MARGINS,
-             pages: int | None = None) -> tuple[str, list[list[dict]]]:
-    """The body text of every page (or of the first `pages`), header and footer cropped,
-    whitespace normalised; and every character of those pages, for the archive checks. Each
-    page is parsed once for both: pdfplumber takes about 0.1 s a page."""
-    import pdfplumber
+             pages: int | None = None) -> list[Reading]:
+    """The readings verify judges the pages by (every page, or the first `pages`), the first
+    one's characters for the archive checks; each page is parsed once for both.
 
-    top, bottom = margins
-    parts, chars = [], []
-    with pdfplumber.open(str(pdf), pages=range(1, pages + 1) if pages else None) as doc:
-        for page in doc.pages:
-            box = (0, max(0.0, top - MARGIN_SLACK), page.width,
-                   min(page.height, page.height - bottom + MARGIN_SLACK))
-            parts.append(page.crop(box).extract_text() or "")
-            chars.append(page.chars)
-    return normalise("\n".join(parts)), chars
+    A whole document (read once per build) is read by pdfplumber and by pdfium, and what each
+    finds is compared. A document's own pages in front of an attachment (one per council:
+    hundreds in a build) are read by pdfium alone, a few milliseconds a page where pdfplumber
+    takes 0.1 s; and by pdfplumber as well where they carry /ActualText that pdfium would read
+    instead of the glyphs drawn (the one way known here that it sees text pdfplumber does not).
+    """
+    fast, replaced = with_pdfium(pdf, margins, pages)
+    if pages is None or replaced:
+        return [with_pdfplumber(pdf, margins, pages), fast]
+    return [fast]
 
 
 def verify_document(document: Document, form: str, pdf: Path, docx: Path,
@@ -92,13 +92,40 @@ def verify_document(document: Document, form: str, pdf: Path, docx: Path,
     same for every attached document (the agreement behind a case submission), after it."""
     if not pdf.is_file():
         return [FileFinding(pdf, "-", f"not built yet; hint: {hint}")]
-    return _whole(document, form, pdf, body_margins(docx))
+    return _whole(document, form, pdf, body_margins(docx), hint)
 
 
-def _whole(document: Document, form: str, pdf: Path,
-           margins: tuple[float, float]) -> list[Finding]:
-    text, chars = read_pdf(pdf, margins)
-    return _check(document, form, pdf, text, 0) + _properties(document, pdf, chars)
+def _whole(document: Document, form: str, pdf: Path, margins: tuple[float, float],
+           hint: str = "samdok build") -> list[Finding]:
+    try:
+        readings = read_pdf(pdf, margins)
+    except Unreadable as exc:
+        return [FileFinding(pdf, "-", f"cannot be read ({exc}); hint: {hint}")]
+    return (_judged(document, form, pdf, readings, False)
+            + _properties(document, pdf, readings[0].chars))
+
+
+def _judged(document: Document, form: str, pdf: Path, readings: list[Reading],
+            attached: bool) -> list[Finding]:
+    """What each reading lacks; where the readings disagree, each thing only one of them lacks
+    too, saying so: the PDF's text reads differently in different readers, so verify cannot
+    be sure what its pages show."""
+    verdicts = [_check(document, form, pdf, r.text, 0, attached=attached) for r in readings]
+    findings: list[Finding] = []
+    for verdict in verdicts:
+        findings += [f for f in verdict if f not in findings]
+    if len(readings) < 2:
+        return findings
+    for index, finding in enumerate(findings):
+        missed = [r.reader for r, v in zip(readings, verdicts, strict=True) if finding in v]
+        if len(missed) < len(readings):
+            read = [r.reader for r in readings if r.reader not in missed]
+            findings[index] = Finding(
+                finding.document, finding.clause,
+                f"{finding.message} by {', '.join(missed)}, though {', '.join(read)} finds "
+                "it: the text reads differently in different PDF readers, so verify cannot "
+                "be sure what the page shows")
+    return findings
 
 
 def _properties(document: Document, pdf: Path, chars: list[list[dict]],
@@ -120,8 +147,9 @@ def verify_documents(documents: list[Document], form: str, folder: Path,
     read once, as its own PDF. In a PDF it is attached to, it is recognised instead of read
     again: that PDF must begin with its bytes, and be followed by an update (as the build
     writes it, pdf_attach.py) that leaves its pages as they are; only the document's own
-    pages are read, by `jobs` forked processes when there are many. Reading the agreement
-    again in each of 357 councils' PDFs took 15 s a council.
+    pages are read, with pdfium (read_pdf), by `jobs` forked processes when there are many.
+    Reading the agreement again in each of 357 councils' PDFs took 15 s a council; reading a
+    council's own pages with pdfplumber 0.3 s, with pdfium a few hundredths.
     """
     attached = {id(a) for document in documents for a in document.attachments}
     bases: dict[int, _Base] = {}
@@ -140,78 +168,17 @@ def verify_documents(documents: list[Document], form: str, folder: Path,
             later.append((document, pdf, margins[document.kind],
                           [bases[id(a)] for a in document.attachments]))
             continue
-        results[index] = _whole(document, form, pdf, margins[document.kind])
+        results[index] = _whole(document, form, pdf, margins[document.kind], hint)
         if id(document) in attached:
             bases[id(document)] = _Base(pdf, document.title, not results[index])
-    done = iter(_in_pool(later, form, hint, jobs))
+    # The agreement's characters and pages are freed before the workers fork (base/pool.py).
+    done = iter(forked_map(
+        lambda item: _verify_attached(item[0], form, *item[1:], hint), later, jobs,
+        "a process reading the PDFs was killed (by the system when memory ran out, or by a "
+        "kill); hint: verify again"))
     for index, document in enumerate(documents):
         pdf = folder / f"{document.file_stem}.pdf"
         yield pdf, results[index] if index in results else next(done)
-
-
-# Below this many documents a pool of processes costs more than it saves.
-POOL_FROM = 16
-# The work of the pool, inherited by the forked workers, never pickled.
-_work: tuple[list, str, str] | None = None
-
-
-def _in_pool(work: list, form: str, hint: str, jobs: int) -> Iterator[list[Finding]]:
-    """_verify_attached for each item of work, in order, in `jobs` forked processes when
-    there are enough items and the system can fork (as render_pool.write_all)."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    global _work
-    if jobs < 2 or len(work) < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        for document, pdf, margins, bases in work:
-            yield _verify_attached(document, form, pdf, margins, bases, hint)
-        return
-    from ..base import interrupts
-
-    _work = (work, form, hint)
-    before = set(multiprocessing.active_children())
-    with interrupts.held():
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_initialise, initargs=(os.getpid(),))
-    try:
-        with interrupts.held():
-            results = pool.map(_verify_one, range(len(work)), chunksize=4)
-        yield from results
-    except BrokenProcessPool:
-        from ..word.render_pool import WorkerDied
-
-        raise WorkerDied("a process reading the PDFs was killed (by the system when "
-                                 "memory ran out, or by a kill); hint: verify again") from None
-    finally:
-        with interrupts.held():
-            for worker in set(multiprocessing.active_children()) - before:
-                worker.kill()
-            pool.shutdown(wait=True, cancel_futures=True)
-            _work = None
-
-
-def _initialise(parent: int) -> None:
-    import signal
-
-    from ..base import interrupts
-    from ..base.lifeline import die_with_parent
-
-    # As render_pool's workers: Ctrl-C and a hang-up are the parent's to handle.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    interrupts.in_child()
-    die_with_parent(parent)
-
-
-def _verify_one(index: int) -> list[Finding]:
-    assert _work is not None  # set before the pool forked
-    work, form, hint = _work
-    document, pdf, margins, bases = work[index]
-    return _verify_attached(document, form, pdf, margins, bases, hint)
 
 
 # Keys that lead from a page to the rest of the document, not to what the page shows.
@@ -276,7 +243,7 @@ def _verify_attached(document: Document, form: str, pdf: Path, margins: tuple[fl
     findings: list[Finding] = []
     base = bases[0]  # the build appends one attachment; more are checked as written
     if len(bases) != 1 or not base.pages:
-        return _whole(document, form, pdf, margins)
+        return _whole(document, form, pdf, margins, hint)
     wrong = f"; hint: {hint}"
     if not data.startswith(base.data):
         return [FileFinding(pdf, "-", f"does not begin with {base.path.name} byte for byte, "
@@ -293,12 +260,15 @@ def _verify_attached(document: Document, form: str, pdf: Path, margins: tuple[fl
     if STREAM_KINDS.search(tail) or redefined or own < 1 or pages[own:] != base.pages:
         return [FileFinding(pdf, "-", f"the pages after its own are not those of "
                             f"{base.path.name} as they are there{wrong}")]
-    text, chars = read_pdf(pdf, margins, own)
-    findings = _check(document, form, pdf, text, 0, attached=True)
+    try:
+        readings = read_pdf(pdf, margins, own)
+    except Unreadable as exc:
+        return [FileFinding(pdf, "-", f"cannot be read ({exc}){wrong}")]
+    findings = _judged(document, form, pdf, readings, True)
     if not base.ok:
         findings.append(FileFinding(pdf, "-", f"its attachment '{base.title}' is "
                                     f"{base.path.name}, which failed verification (above)"))
-    return findings + _properties(document, pdf, chars, own)
+    return findings + _properties(document, pdf, readings[0].chars, own)
 
 
 def _check(document: Document, form: str, pdf: Path, text: str, begin: int,
@@ -349,12 +319,21 @@ def _check(document: Document, form: str, pdf: Path, text: str, begin: int,
     return findings
 
 
+# Clauses proven whenever a document has them, besides those the rules require: the
+# councils' adoption record in an agreement, and every section of the host's notice to
+# statsforvalteren.
+PROVEN = ("vedtak_i_kommunestyrene",)
+PROVEN_KINDS = ("melding-statsforvalteren",)
+
+
 def required_phrases(document: Document, form: str) -> dict[str, tuple[str, ...]]:
     """What verify requires of each clause the rules require, by clause id: the phrases
     (normalised) its part of the text must show, under its numbered heading. A required id
     the document has no clause for maps to (). `samdok check` asks the same of the document
     model (foresee.py), so what verify will miss is said before anything is built."""
     required = dict.fromkeys(r.clause for r in rules.applicable(document.kind, form))
+    required |= dict.fromkeys(c.id for c in document.clauses
+                              if c.id in PROVEN or document.kind in PROVEN_KINDS)
     return {clause_id: tuple(normalise(p) for p in clause.evidence)
             if (clause := document.clause(clause_id)) else () for clause_id in required}
 

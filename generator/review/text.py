@@ -72,6 +72,8 @@ def _head(document: Document) -> list[str]:
     lines = []
     if head.get("kommune"):
         lines += [f"**{head['kommune']}**", ""]
+    if head.get("mottaker"):  # a letter (the notice to statsforvalteren)
+        lines += [f"{labels.get('til', 'Til')}: {head['mottaker']}", ""]
     fields = [key for key in ("arkivsak", "arkiv", "saksbehandler", "dato") if key in head]
     if fields:
         lines += _table(Table(tuple(labels.get(key, key) for key in fields),

@@ -135,12 +135,14 @@ def case_facts(loaded: LoadedCase, document: Document, templates: Path) -> Facts
     withdrawal = context.get("uttreden")
     return Facts(
         parties=tuple(p["navn"] for p in context["parter"]),
-        cost_key=case.economy.distribution.key if case.economy else None,
-        cost_key_text=economy["nøkkel_tekst"] if economy else None,
+        cost_key=case.economy.distribution.key
+        if case.economy and case.economy.distribution else None,
+        cost_key_text=(economy["nøkkel_tekst"] or None) if economy else None,
         key_terms={term: economy[term] for term in ("grunnandel", "grunnbeløp", "enhet")
                    if economy and economy.get(term)},
-        commencement=context["ikrafttredelse"] or None,
-        notice=withdrawal["oppsigelsestid"] if withdrawal else None,
+        commencement=context["ikrafttredelse_tekst"] or None,
+        notice=(withdrawal["oppsigelsestid"] or withdrawal["lov"] or None) if withdrawal
+        else None,
         costs=cost_table(document),
         head=head_facts(document),
     )
