@@ -43,10 +43,25 @@ class Problem:
         return text
 
 
+def with_hint(message: str, hint: str) -> str:
+    """The one way a message and its hint are put together on one line."""
+    return f"{message}; hint: {hint}" if hint else message
+
+
 class SamdokError(Exception):
-    """Base class: a failure that is reported as a message and an exit code, never a traceback."""
+    """Base class: a failure that is reported as a message and an exit code, never a traceback.
+
+    `hint` says what to do about it; str() is the message with its hint (with_hint), which is
+    what the command line prints after "error: "."""
 
     exit_code = EXIT_INVALID
+
+    def __init__(self, message: str = "", hint: str = ""):
+        self.message, self.hint = message, hint
+        super().__init__(with_hint(message, hint))
+
+    def __reduce__(self):  # pickled with its hint (from a worker process)
+        return type(self), (self.message, self.hint)
 
 
 class CaseError(SamdokError):
@@ -61,6 +76,12 @@ class CaseError(SamdokError):
 
     def __reduce__(self):  # pickled with its problems (from a worker process)
         return CaseError, (self.problems,)
+
+
+class SettingError(SamdokError):
+    """An environment variable samdok reads holds what it cannot use."""
+
+    exit_code = EXIT_ENVIRONMENT
 
 
 class TemplateError(SamdokError):

@@ -279,17 +279,24 @@ def samarbeidsavtale(kind: str = "samarbeidsavtale") -> None:
     _save(doc, HERE / f"{kind}.docx")
 
 
-def saksframlegg() -> None:
-    """templates/saksframlegg.docx: one council's copy of a joint case submission."""
+def _council_document(title_tag: str):
+    """An empty document from one council (a submission, a letter): the standard styles,
+    the council's name as a style of its own, the page set up with `title_tag`."""
     doc = Document()
     _defaults(doc)
     _styles(doc)
     _table_style(doc)
     _style(doc, "Samdok Kommune", size=16, bold=True, after=8, base="Normal")
-    _page_setup(doc, "{{ topp.kommune }} · {{ etiketter.saksframlegg }}")
+    _page_setup(doc, title_tag)
     body = doc.element.body
     for p in list(body.findall(qn("w:p"))):
         body.remove(p)
+    return doc
+
+
+def saksframlegg() -> None:
+    """templates/saksframlegg.docx: one council's copy of a joint case submission."""
+    doc = _council_document("{{ topp.kommune }} · {{ etiketter.saksframlegg }}")
 
     _para(doc, "{{ topp.kommune }}", "Samdok Kommune")
     # The head: archive case number, archive code, case officer and date ...
@@ -327,15 +334,7 @@ def saksframlegg() -> None:
 def melding() -> None:
     """templates/melding-statsforvalteren.docx: the host's notice to statsforvalteren that a
     host cooperation is established (a letter: sender, recipient, reference, sections)."""
-    doc = Document()
-    _defaults(doc)
-    _styles(doc)
-    _table_style(doc)
-    _style(doc, "Samdok Kommune", size=16, bold=True, after=8, base="Normal")
-    _page_setup(doc, "{{ topp.kommune }} · {{ tittel }}")
-    body = doc.element.body
-    for p in list(body.findall(qn("w:p"))):
-        body.remove(p)
+    doc = _council_document("{{ topp.kommune }} · {{ tittel }}")
 
     _para(doc, "{{ topp.kommune }}", "Samdok Kommune")
     _para(doc, "{{ etiketter.til }}: {{ topp.mottaker }}")

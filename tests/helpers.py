@@ -54,7 +54,7 @@ def invoke(*args: str, cwd: Path, env: dict[str, str | None] | None = None) -> I
     with contextlib.chdir(cwd):
         result = CliRunner().invoke(main, list(args), env=env)
     stderr = result.stderr
-    if result.exc_info is not None and not isinstance(result.exception, SystemExit):
+    if result.exc_info is not None and not issubclass(result.exc_info[0], SystemExit):
         stderr += "".join(traceback.format_exception(*result.exc_info))
     return Invoked(tuple(args), result.exit_code, result.stdout, stderr)
 

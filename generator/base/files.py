@@ -26,7 +26,7 @@ def _found(path: Path) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise OutputError(f"{path}: cannot be read ({exc.strerror}); hint: check the path "
+        raise OutputError(f"{path}: cannot be read ({exc.strerror})", hint="check the path "
                           "and its permissions, or use -o") from None
 
 
@@ -44,7 +44,7 @@ def _kind(path: Path, info: os.stat_result) -> str:
 def _refusal(path: Path, what: str, info: os.stat_result, expected: str,
              hint: str) -> OutputError:
     return OutputError(f"{path}: {what} is {_kind(path, info)}, not {expected}; samdok writes "
-                       f"only inside its output folder and follows no links there; hint: {hint}")
+                       "only inside its output folder and follows no links there", hint=hint)
 
 
 def check_output(out: Path, folders: Iterable[str] = (), names: Iterable[str] = ()) -> None:
@@ -58,7 +58,7 @@ def check_output(out: Path, folders: Iterable[str] = (), names: Iterable[str] = 
                        "where the documents belong")
     if info is not None and not stat.S_ISDIR(info.st_mode):
         raise OutputError(f"{out}: cannot write the output folder (it is {_kind(out, info)}, "
-                          "not a folder); hint: remove it, or choose another output folder "
+                          "not a folder)", hint="remove it, or choose another output folder "
                           "with -o")
     if info is None:
         return

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from .. import settings
 from ..errors import CaseError, Problem
 
 PACKAGE = Path(__file__).resolve().parent.parent  # generator/
 
 
-def templates_dir() -> Path:
+def templates_dir(configured: settings.Settings | None = None) -> Path:
     """The templates in use: $SAMDOK_TEMPLATES, ./templates, or the standard ones shipped."""
     candidates = [
-        os.environ.get("SAMDOK_TEMPLATES"),
+        (configured or settings.current()).templates,
         Path.cwd() / "templates",
         PACKAGE / "_templates",  # inside an installed wheel
         PACKAGE.parent / "templates",  # a source checkout (editable install)

@@ -4,38 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import struct
 import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import EXIT_ENVIRONMENT, SamdokError
+from .. import settings
 from . import gitinfo
 
 # 1980-01-01T00:00:00Z: the earliest time a zip entry can carry, used when neither
 # SOURCE_DATE_EPOCH nor git gives a date.
 FALLBACK_EPOCH = 315532800
-LAST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last time a date can hold
-
-
-class SettingError(SamdokError):
-    """An environment variable samdok reads holds what it cannot use."""
-
-    exit_code = EXIT_ENVIRONMENT
-
-
-def source_date_epoch() -> int | None:
-    """$SOURCE_DATE_EPOCH as whole seconds, or None when it is not set (or empty)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or int(value) > LAST_EPOCH:
-        raise SettingError(f"SOURCE_DATE_EPOCH={value} is not a time: whole seconds since "
-                           f"1970 up to {LAST_EPOCH} (year 9999) are; hint: e.g. "
-                           "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it")
-    return int(value)
 
 
 def fixed_time(case: Path) -> dt.datetime:
@@ -45,7 +25,7 @@ def fixed_time(case: Path) -> dt.datetime:
     commit that changed the case file, else 1980-01-01. LibreOffice ignores SOURCE_DATE_EPOCH
     (measured on 7.4), so normalise_docx and normalise_pdf write this date themselves.
     """
-    seconds = source_date_epoch()
+    seconds = settings.current().source_date_epoch
     if seconds is None:
         seconds = gitinfo.state(case).commit_time or FALLBACK_EPOCH
     return dt.datetime.fromtimestamp(max(seconds, FALLBACK_EPOCH), dt.UTC)

@@ -20,6 +20,7 @@ from ..compose.enrich import compose
 from ..errors import CaseError, OutputError, Problem
 from ..model import decisions, rules, starter
 from ..model.case import LoadedCase, explain_missing, in_file_order, load_case
+from ..model.norsk import LANGUAGE_TAGS
 from ..pdf import foresee
 from ..word.templatecheck import check_template
 from . import manifest, state
@@ -118,7 +119,6 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     from ..pdf.accept import Asked
     from ..pdf.convert import (
         DiskFull,
-        convert_timeout,
         default_jobs,
         disk_full,
         disk_full_error,
@@ -126,7 +126,6 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
         to_pdf,
     )
     from ..word.render_pool import write_all
-    from ..word.writer import LANGUAGE_TAGS
 
     if final:
         check_final(checked, templates)
@@ -142,8 +141,7 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     # Links or strangers in place of the output folder, a case folder, the lock or the state
     # file are refused before anything is rendered.
     files.check_output(out, [item.loaded.id for item in todo], [LOCK_FILE, state.STATE_FILE])
-    find_soffice()  # LibreOffice missing or a bad timeout: say so before rendering anything
-    convert_timeout()
+    find_soffice()  # LibreOffice missing: say so before rendering anything
     origins = {item.loaded.id: drafts.provenance(item.loaded.path) for item in todo}
     # What each case is made from, read now, before rendering: the manifest and the state
     # record the same (an edit during the build shows as a change at the next build).
@@ -156,8 +154,8 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             # mkdtemp makes a new folder (mode 0700) and fails on any name taken, a link too.
             staging = Path(tempfile.mkdtemp(prefix=".samdok-", dir=out))
         except OSError as exc:
-            raise OutputError(f"{out}: cannot write the output folder ({exc.strerror}); "
-                              "hint: check the path and its permissions, or use -o") from None
+            raise OutputError(f"{out}: cannot write the output folder ({exc.strerror})",
+                              hint="check the path and its permissions, or use -o") from None
         try:
             # The build's temporary folder, and a watchdog that removes it and the staging
             # folder, and kills the converters, if this process is killed.
@@ -240,7 +238,7 @@ def _lock(out: Path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
-        raise OutputError(f"{out}: another samdok build is writing to this folder; hint: wait "
+        raise OutputError(f"{out}: another samdok build is writing to this folder", hint="wait "
                           "for it to finish, or build into another folder with -o") from None
     return handle
 
@@ -314,8 +312,8 @@ def _remember(todo: list[Checked], written: list[Path], out: Path,
     try:
         recorded.save()
     except OSError as exc:
-        raise OutputError(f"{out}: cannot record the build state ({exc.strerror}); "
-                          "hint: check permissions") from None
+        raise OutputError(f"{out}: cannot record the build state ({exc.strerror})",
+                          hint="check permissions") from None
 
 
 def check_final(checked: list[Checked], templates: Path) -> None:
@@ -373,12 +371,12 @@ def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
     for _, target in staged:
         if target.is_dir() and not target.is_symlink():
             raise OutputError(f"{target}: cannot write: a folder is in the way; no output was "
-                              "replaced; hint: move the folder away and build again")
+                              "replaced", hint="move the folder away and build again")
     try:
         aside_folder = Path(tempfile.mkdtemp(prefix=".samdok-earlier-", dir=out))
     except OSError as exc:
-        raise OutputError(f"{out}: cannot write ({exc.strerror}); no output was replaced; "
-                          "hint: check the free space and permissions of the output folder"
+        raise OutputError(f"{out}: cannot write ({exc.strerror}); no output was replaced",
+                          hint="check the free space and permissions of the output folder"
                           ) from None
     made: list[Path] = []  # case folders made here
     aside: list[tuple[Path, Path]] = []  # (target, where its earlier file waits)
@@ -400,11 +398,11 @@ def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
         if _put_back(placed, aside, made):
             shutil.rmtree(aside_folder, ignore_errors=True)
             raise OutputError(f"{target}: cannot write ({exc.strerror}); no output was "
-                              "replaced; hint: close the file if it is open in Word or a PDF "
+                              "replaced", hint="close the file if it is open in Word or a PDF "
                               "viewer, and check permissions") from None
         raise OutputError(f"{target}: cannot write ({exc.strerror}); the earlier outputs "
-                          f"could not all be put back: they are in {aside_folder}; hint: "
-                          "move them back by hand (the file names are in the error above "
+                          f"could not all be put back: they are in {aside_folder}",
+                          hint="move them back by hand (the file names are in the error above "
                           "and in manifest.json), then build again") from None
     shutil.rmtree(aside_folder, ignore_errors=True)
     return placed

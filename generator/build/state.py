@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, settings
 from ..base import files, gitinfo
 from ..base.project import PACKAGE
 from ..model import caseid
@@ -74,7 +73,12 @@ def case_sources(case_file: Path) -> dict[str, str]:
     found = gitinfo.state(case_file)
     return {"case": hashlib.sha256(case_file.read_bytes()).hexdigest(),
             "git": json.dumps([found.commit, found.commit_time, found.dirty]),
-            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "")}
+            "SOURCE_DATE_EPOCH": _shown(settings.current().source_date_epoch)}
+
+
+def _shown(epoch: int | None) -> str:
+    """SOURCE_DATE_EPOCH as recorded: its digits, or "" when it is not set."""
+    return "" if epoch is None else str(epoch)
 
 
 def build_fingerprint(templates: Path, final: bool,

@@ -27,7 +27,7 @@ def record(case: Case, lib: Library) -> list[dict[str, Any]]:
     phrases = lib.phrases.get("vedtak")
     if not isinstance(phrases, Mapping) or set(PHRASES.values()) - set(phrases):
         raise TemplateError(f"{lib.path}: no phrases 'vedtak' ({', '.join(PHRASES.values())}) "
-                            "under 'fraser'; hint: copy them from the standard clause library "
+                            "under 'fraser'", hint="copy them from the standard clause library "
                             "in samdok's templates/klausuler")
     lang, out = case.language, []
     for c in decisions.standing(case).councils:

@@ -44,6 +44,11 @@ class Table:
     caption: str = ""
     kind: str = "tabell"
 
+    @property
+    def all_rows(self) -> list[tuple[str, ...]]:
+        """Header, body rows and the total row (when there is one), in order."""
+        return [self.header, *self.rows] + ([self.total] if self.total else [])
+
 
 Block = Paragraph | SubHeading | Item | Table
 

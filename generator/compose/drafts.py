@@ -71,8 +71,8 @@ def with_standard_labels(labels: dict[str, str], kind: str, language: str) -> di
         if (folder / "klausuler" / f"{kind}.{language}.yaml").is_file():
             return {**library(folder, kind, language).labels, **labels}
     if not labels:
-        raise TemplateError(f"no clause library for '{kind}' in language '{language}'; hint: "
-                            "reinstall samdok, or set SAMDOK_TEMPLATES")
+        raise TemplateError(f"no clause library for '{kind}' in language '{language}'",
+                            hint="reinstall samdok, or set SAMDOK_TEMPLATES")
     return labels
 
 

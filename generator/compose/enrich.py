@@ -570,7 +570,7 @@ def _agreed_percent(percent: Fraction, lang: str) -> str:
 def _label(lib: Library, name: str) -> str:
     # A project's own clause library may predate a label; say which, rather than a KeyError.
     if name not in lib.labels:
-        raise TemplateError(f"{lib.path}: no label '{name}' under 'etiketter'; hint: copy it "
+        raise TemplateError(f"{lib.path}: no label '{name}' under 'etiketter'", hint="copy it "
                             "from the standard clause library in samdok's templates/klausuler")
     return lib.labels[name]
 
@@ -579,8 +579,8 @@ def _phrase(lib: Library, *path: str) -> str:
     value: Any = lib.phrases
     for part in path:
         if not isinstance(value, Mapping) or part not in value:
-            raise TemplateError(f"{lib.path}: no phrase '{'.'.join(path)}' under 'fraser'; "
-                                "hint: copy it from the standard clause library in samdok's "
+            raise TemplateError(f"{lib.path}: no phrase '{'.'.join(path)}' under 'fraser'",
+                                hint="copy it from the standard clause library in samdok's "
                                 "templates/klausuler")
         value = value[part]
     return value

@@ -54,9 +54,12 @@ class PlaceholderError(errors.TemplateError):
     """A text's placeholders do not render: what went wrong, a hint, and the line in the text."""
 
     def __init__(self, where: str, detail: str, hint: str, line: int | None = None):
-        self.where, self.detail, self.hint, self.line = where, detail, hint, line
+        self.where, self.detail, self.line = where, detail, line
         at = f" line {line}" if line else ""
-        super().__init__(f"{where}{at}: {detail}; hint: {hint}")
+        super().__init__(f"{where}{at}: {detail}", hint)
+
+    def __reduce__(self):  # pickled with its parts (from a worker process)
+        return PlaceholderError, (self.where, self.detail, self.hint, self.line)
 
 
 class _Limit(Exception):

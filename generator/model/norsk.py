@@ -10,8 +10,13 @@ from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 NBSP = "\u00a0"
-# Babel knows Norwegian as "nb" and "nn"; the case file's språk uses the same codes.
-LOCALES = {"nb": "nb_NO", "nn": "nn_NO"}
+# The one language map: the case file's språk codes, and each one's language tag as Word and
+# PDF carry it. Babel knows Norwegian by the same codes (its locales: nb_NO, nn_NO).
+LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO"}
+LOCALES = {code: tag.replace("-", "_") for code, tag in LANGUAGE_TAGS.items()}
+# What a Word file's language says, as a språk code: a tag or a code.
+LANGUAGES = {**{tag: code for code, tag in LANGUAGE_TAGS.items()},
+             **{code: code for code in LANGUAGE_TAGS}}
 
 
 def date(value: dt.date, language: str = "nb") -> str:

@@ -73,10 +73,11 @@ class RegisterError(SamdokError):
 
     def __init__(self, message: str, hint: str = "",
                  candidates: tuple[Municipality, ...] = ()):
-        self.message = message
-        self.hint = hint
         self.candidates = candidates  # the matches of an ambiguous name, or close matches
-        super().__init__(f"{message}; {hint}" if hint else message)
+        super().__init__(message, hint)
+
+    def __reduce__(self):  # pickled with its matches (from a worker process)
+        return RegisterError, (self.message, self.hint, self.candidates)
 
 
 def _unqualified(name: str) -> str:
@@ -321,6 +322,18 @@ def lookup(value: object) -> Municipality | None:
         return find(value)
     except RegisterError:
         return None
+
+
+def look_up(text: str) -> tuple[list[Municipality], str]:
+    """`samdok kommune`: the municipalities text finds (search), or none and a hint.
+
+    A number or name that only an ended municipality had is about that one: what became of
+    it is the answer (former_note), not other names that happen to contain the text."""
+    found = search(text)
+    note = "" if named(text) or folded_matches(text) else former_note(text)
+    if not found or note:
+        return [], note or suggestion(text)
+    return found, ""
 
 
 def search(text: str) -> list[Municipality]:

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..base import files
 from ..errors import SamdokError
-from . import costs, norsk, register, rules, starter
+from . import caseid, costs, norsk, register, rules, starter
 
 # The starter's comments, per language; the texts to replace are in starter.py, where the
 # checks find them again.
@@ -111,11 +111,28 @@ def write_new(path: Path, text: str, force: bool = False) -> None:
     """Write a new file whole (files.write_atomic: a link at path is replaced, never written
     through); never overwrite unless forced."""
     if (path.exists() or path.is_symlink()) and not force:
-        raise SamdokError(f"{path} exists already; hint: choose another name with -o, "
+        raise SamdokError(f"{path} exists already", hint="choose another name with -o, "
                           "or add --force to replace it")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomic(path, text.encode("utf-8"))
     except OSError as exc:
-        raise SamdokError(f"{path}: cannot write ({exc.strerror}); hint: check the folder "
+        raise SamdokError(f"{path}: cannot write ({exc.strerror})", hint="check the folder "
                           "and its permissions, or choose another file with -o") from None
+
+
+def new_case(templates: Path, form: str, parties: list[str], case_id: str | None = None,
+             title: str | None = None, output: str | None = None, language: str = "nb",
+             submission: bool = False, force: bool = False) -> Path:
+    """`samdok new`: the starter case for form and parties (numbers or names) written to
+    output (default cases/<id>.yaml); its id from the first parties' names and its title
+    from the form unless given. Returns where it was written."""
+    found = [register.find(party) for party in parties]
+    names = [m.name for m in found]
+    case_id = case_id or caseid.slug(names[:3])
+    title = title or default_title(form, names, language)
+    path = Path(output or f"cases/{case_id}.yaml")
+    text = starter_case(templates, form, [m.number for m in found], case_id, title, str(path),
+                        language=language, submission=submission)
+    write_new(path, text, force)
+    return path

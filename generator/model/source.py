@@ -224,20 +224,20 @@ class _Builder:
         line, col = _pos(node)
         self.problems.append(Problem(self.loaded.file, line, col, dotted(path), message, hint))
 
+    def _too_much(self, node: Node, field: str, message: str) -> CaseError:
+        """The error for a file that grows past a limit as it is read: all of it is refused."""
+        line, col = _pos(node)
+        return CaseError([Problem(self.loaded.file, line, col, field, message,
+                                  "write the values out, or use fewer '*' aliases")])
+
     def build(self, node: Node, path: FieldPath) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            line, col = _pos(node)
-            raise CaseError([Problem(
-                self.loaded.file, line, col, dotted(path),
-                f"the file expands to more than {MAX_NODES:,} values (aliases repeating "
-                "aliases)", "write the values out, or use fewer '*' aliases")])
+            raise self._too_much(node, dotted(path), f"the file expands to more than "
+                                 f"{MAX_NODES:,} values (aliases repeating aliases)")
         if len(path) > MAX_DEPTH:  # aliases inside aliases nest deeper than the file does
-            line, col = _pos(node)
-            raise CaseError([Problem(
-                self.loaded.file, line, col, dotted(path[:4]) + "…",
-                f"lists and mappings are nested more than {MAX_DEPTH} levels deep (aliases "
-                "inside aliases)", "write the values out, or use fewer '*' aliases")])
+            raise self._too_much(node, dotted(path[:4]) + "…", "lists and mappings are nested "
+                                 f"more than {MAX_DEPTH} levels deep (aliases inside aliases)")
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -281,11 +281,9 @@ class _Builder:
             return self._refuse(node, path)
         self.bytes += len(node.value.encode("utf-8", "surrogatepass"))
         if self.bytes > MAX_EXPANDED_BYTES:
-            line, col = _pos(node)
-            raise CaseError([Problem(
-                self.loaded.file, line, col, dotted(path),
-                f"the file expands to more than {MAX_EXPANDED_BYTES:,} bytes of text (aliases "
-                "repeating long texts)", "write the values out, or use fewer '*' aliases")])
+            raise self._too_much(node, dotted(path), "the file expands to more than "
+                                 f"{MAX_EXPANDED_BYTES:,} bytes of text (aliases repeating "
+                                 "long texts)")
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import archive as pdfa
+from . import archive
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def refusal(pdf: Path, asked: Asked | None = None) -> str | None:
         with pikepdf.open(pdf, attempt_recovery=False) as doc:
             if len(doc.pages) == 0:
                 return "the PDF has no pages"
-            failures = pdfa.identification_failures(doc) + pdfa.tag_failures(doc)
+            failures = archive.identification_failures(doc) + archive.tag_failures(doc)
             if not failures and asked is not None:
                 failures = _asked(doc, asked)
             warnings = doc.get_warnings()
@@ -47,15 +47,15 @@ def refusal(pdf: Path, asked: Asked | None = None) -> str | None:
     return None
 
 
-def _asked(doc, asked: Asked) -> list[pdfa.Failure]:
+def _asked(doc, asked: Asked) -> list[archive.Failure]:
     title = doc.docinfo.get("/Title")
     if title is None or str(title) != asked.title:
-        return [pdfa.Failure("title", f"document info /Title is "
+        return [archive.Failure("title", f"document info /Title is "
                              f"{'missing' if title is None else repr(str(title))}, "
                              f"expected {asked.title!r}")]
     language = doc.Root.get("/Lang")
     if language is None or str(language).lower() != asked.language.lower():
-        return [pdfa.Failure("language", f"/Lang is "
+        return [archive.Failure("language", f"/Lang is "
                              f"{'missing' if language is None else str(language)}, "
                              f"expected {asked.language}")]
     return []

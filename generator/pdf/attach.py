@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import os
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from ..base import reproducible
+from ..base import files, reproducible
 from ..errors import ConversionError, OutputError
 from .update import Raw, Ref, Update
 
@@ -27,9 +26,17 @@ OWN = ("/Metadata", "/OutputIntents", "/Lang", "/MarkInfo", "/ViewerPreferences"
 # 9.6.4). LibreOffice numbers its subsets BAAAAA, CAAAAA, ... in every PDF it writes.
 SUBSET = re.compile(r"^/([A-Z]{6})\+")
 
-# What a PDF that cannot be combined raises: qpdf's errors, and pikepdf's for a missing key
-# (a PDF without tags) or an unexpected structure.
-FAULTS = (pikepdf.PdfError, ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
+class Unfit(ValueError):
+    """A PDF whose structure is not what append relies on (LibreOffice's): no tags, a nested
+    parent tree, a key that is not a number, a bookmark that is not a dictionary."""
+
+
+# What a PDF that cannot be combined raises: qpdf's errors, and Unfit from _check. Nothing
+# else is caught: a KeyError or AttributeError past _check is samdok's own fault, and is
+# reported as one rather than as a damaged file to build again.
+FAULTS = (pikepdf.PdfError, Unfit)
 HINT = ("build again; if it persists, run with -v and convert both Word files by hand with "
         "the command shown")
 
@@ -50,9 +57,10 @@ class Attachment:
             self.data = path.read_bytes()
             self.pdf = pikepdf.open(io.BytesIO(self.data))
         except (OSError, pikepdf.PdfError) as exc:
-            raise ConversionError(f"{path.name}: cannot be read to append it ({exc}); "
-                                  f"hint: {HINT}") from None
+            raise ConversionError(f"{path.name}: cannot be read to append it ({exc})",
+                                  hint=HINT) from None
         try:
+            _check(self.pdf)
             tree = self.pdf.Root.StructTreeRoot
             self.next_key = _next_key(tree)
             self.tags = {_tag(font) for font in _fonts(self.pdf.pages)} - {None}
@@ -62,8 +70,8 @@ class Attachment:
             self.numbers = Update(self.data, self.pdf, self.pdf).serialise(numbers)[1:-1]
         except FAULTS as exc:
             self.pdf.close()
-            raise ConversionError(f"{path.name}: cannot be appended ({exc}); "
-                                  f"hint: {HINT}") from None
+            raise ConversionError(f"{path.name}: cannot be appended ({exc})",
+                                  hint=HINT) from None
 
     def close(self) -> None:
         self.pdf.close()
@@ -88,20 +96,17 @@ def append(pdf: Path, attachment: Attachment, when: dt.datetime, number: int = 1
     ... in viewers. The document information, XMP metadata and PDF/A claims are the
     document's own.
     """
-    partial = pdf.with_name(f".{pdf.name}.part")
     try:
         with pikepdf.open(pdf) as document:
+            _check(document)
             combined = _combined(document, attachment, when, number)
-        partial.write_bytes(combined)
-        os.replace(partial, pdf)
+        files.write_atomic(pdf, combined)
     except OSError as exc:
-        raise OutputError(f"{pdf}: cannot write ({exc.strerror}); hint: check the free space "
+        raise OutputError(f"{pdf}: cannot write ({exc.strerror})", hint="check the free space "
                           "and the permissions of the output folder") from None
     except FAULTS as exc:
-        raise ConversionError(f"{pdf.name}: could not append {attachment.path.name} ({exc}); "
-                              f"hint: {HINT}") from None
-    finally:
-        partial.unlink(missing_ok=True)
+        raise ConversionError(f"{pdf.name}: could not append {attachment.path.name} ({exc})",
+                              hint=HINT) from None
 
 
 def _combined(document: pikepdf.Pdf, attachment: Attachment, when: dt.datetime,
@@ -209,7 +214,7 @@ def _outline(update: Update, document: pikepdf.Pdf, attachment: Attachment, page
         item.update({"/First": their_items[0], "/Last": their_items[-1], "/Count": shown})
         for element in their_items:
             if not element.is_indirect:
-                raise ValueError("a bookmark of the attachment is not an indirect object")
+                raise Unfit("a bookmark of the attachment is not an indirect object")
             update.put(element.objgen[0], {**dict(element.items()), "/Parent": Ref(attached)})
     if own_items:
         item["/Prev"] = own_items[-1]
@@ -235,19 +240,95 @@ def _shown(outline, depth: int = 0) -> int:
 
 
 def _siblings(outlines) -> list[Dictionary]:
-    """The top-level items of an outline, in order."""
+    """The top-level items of an outline, in order; Unfit if one is not a dictionary."""
     items = []
     item = outlines.get("/First") if outlines is not None else None
     while item is not None and len(items) < 10_000:
+        if not isinstance(item, Dictionary):
+            raise Unfit("a bookmark is not a dictionary")
         items.append(item)
         item = item.get("/Next")
     return items
 
 
+def _check(pdf: pikepdf.Pdf) -> None:
+    """Unfit unless pdf has what _combined reads, of the types it reads it as: a page tree,
+    a structure tree with one flat parent tree and whole-number keys, and bookmarks, page
+    labels and a role map that are dictionaries where there are any."""
+    root = pdf.Root
+    pages = _need(root, "/Pages")
+    _need(pages, "/Kids", Array)
+    _number(pages, "/Count")
+    tree = _need(root, "/StructTreeRoot")
+    if "/K" not in tree:
+        raise Unfit("its structure tree has no elements")
+    parents = _need(tree, "/ParentTree")
+    if "/Kids" in parents:  # LibreOffice writes one flat /Nums array
+        raise Unfit("a PDF with a nested structure parent tree cannot be appended to")
+    numbers = parents.get("/Nums", Array())
+    if not isinstance(numbers, Array) or len(numbers) % 2:
+        raise Unfit("its structure parent tree is not a list of keys and elements")
+    for index in range(0, len(numbers), 2):
+        if not _whole(numbers[index]):
+            raise Unfit("a key of its structure parent tree is not a whole number")
+    for key in ("/ParentTreeNextKey",):
+        if key in tree:
+            _number(tree, key)
+    for name, kind in (("/RoleMap", Dictionary),):
+        if name in tree:
+            _need(tree, name, kind)
+    for page in pdf.pages:
+        if "/StructParents" in page.obj:
+            _number(page.obj, "/StructParents")
+        annotations = page.obj.get("/Annots", Array())
+        if not isinstance(annotations, Array):
+            raise Unfit("a page's annotations are not a list")
+        for annotation in annotations:
+            if not isinstance(annotation, Dictionary):
+                raise Unfit("a page's annotation is not a dictionary")
+            if "/StructParent" in annotation:
+                _number(annotation, "/StructParent")
+    if "/PageLabels" in root:
+        labels = _need(root, "/PageLabels")
+        if "/Nums" in labels:
+            _need(labels, "/Nums", Array)
+    if "/Outlines" in root:
+        _check_outline(_need(root, "/Outlines"))
+
+
+def _check_outline(outline: Dictionary, depth: int = 0) -> None:
+    """Unfit unless every bookmark under outline is a dictionary with a whole-number count."""
+    if depth > 50:  # a loop in a damaged outline; _shown stops there as well
+        return
+    for item in _siblings(outline):
+        if "/Count" in item:
+            _number(item, "/Count")
+        _check_outline(item, depth + 1)
+
+
+def _need(container: Dictionary, key: str, kind: type = Dictionary):
+    """container[key] when it is a `kind` (a Dictionary unless said); Unfit otherwise."""
+    value = container.get(key)
+    if not isinstance(value, kind):
+        raise Unfit(f"it has no {key[1:]}" if value is None
+                    else f"its {key[1:]} is not a {kind.__name__.lower()}")
+    return value
+
+
+def _number(container: Dictionary, key: str) -> int:
+    """container[key] when it is a whole number; Unfit otherwise."""
+    value = container.get(key)
+    if not _whole(value):
+        raise Unfit(f"its {key[1:]} is not a whole number")
+    return int(value)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _next_key(tree: Dictionary) -> int:
     """The first parent-tree key not in use (LibreOffice numbers them from 0, flat)."""
-    if "/Kids" in tree.ParentTree:  # LibreOffice writes one flat /Nums array
-        raise ValueError("a PDF with a nested structure parent tree cannot be appended to")
     if "/ParentTreeNextKey" in tree:
         return int(tree.ParentTreeNextKey)
     numbers = tree.ParentTree.get("/Nums", Array())
@@ -262,15 +343,24 @@ def _fonts(pages: Iterable[pikepdf.Page]) -> Iterator[Dictionary]:
         resources = stack.pop()
         if not isinstance(resources, Dictionary):
             continue
-        for font in resources.get("/Font", Dictionary()).values():
-            for one in [font, *font.get("/DescendantFonts", [])]:
+        # What is not a dictionary here names no font a subset tag could be read from.
+        for font in _values(resources.get("/Font")):
+            for one in [font, *_values(font.get("/DescendantFonts"))]:
                 if one.objgen not in seen:
                     seen.add(one.objgen)
                     yield one
-        for form in reversed(list(resources.get("/XObject", Dictionary()).values())):
+        for form in reversed(_values(resources.get("/XObject"))):
             if form.get("/Subtype") == "/Form" and form.objgen not in seen:
                 seen.add(form.objgen)
                 stack.append(form.get("/Resources"))
+
+
+def _values(container) -> list:
+    """The dictionaries and streams (a form's) among the values of a dictionary or the items
+    of an array."""
+    found = (container.values() if isinstance(container, Dictionary)
+             else container if isinstance(container, Array) else ())
+    return [value for value in found if isinstance(value, (Dictionary, pikepdf.Stream))]
 
 
 def _tag(font: Dictionary) -> str | None:

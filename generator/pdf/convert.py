@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import glob
 import json
-import math
 import os
 import selectors
 import shlex
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import settings
 from ..base import interrupts
 from ..base.lifeline import Lifeline
 from ..errors import ConversionError, OutputError
@@ -38,9 +38,6 @@ PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     separators=(",", ":"),
 )
 
-DEFAULT_TIMEOUT = 180.0  # seconds without progress; SAMDOK_CONVERT_TIMEOUT overrides it
-LONGEST_TIMEOUT = 86400.0  # a day; more is a mistake (and overflows a selector's wait)
-
 # Free space below which a PDF that LibreOffice left unfinished is taken for a full disk: it
 # writes a truncated PDF and exits 0 when a write fails.
 NEARLY_FULL = 8 * 1024 * 1024
@@ -53,12 +50,12 @@ _NOISE = ("Warning: failed to launch javaldx",)
 
 def find_soffice() -> str:
     """The LibreOffice program: $SAMDOK_SOFFICE, then PATH, then the usual install folders."""
-    configured = os.environ.get("SAMDOK_SOFFICE")
+    configured = settings.current().soffice
     if configured:
         if Path(configured).is_file() and os.access(configured, os.X_OK):
             return configured
-        raise ConversionError(f"SAMDOK_SOFFICE={configured} is not an executable file; "
-                              f"hint: {INSTALL_HINT}")
+        raise ConversionError(f"SAMDOK_SOFFICE={configured} is not an executable file",
+                              hint=INSTALL_HINT)
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
@@ -68,7 +65,7 @@ def find_soffice() -> str:
         for found in sorted(glob.glob(pattern)):
             return found
     raise ConversionError("LibreOffice (soffice) was not found on PATH, in "
-                          f"/usr/lib/libreoffice or /opt/libreoffice*; hint: {INSTALL_HINT}")
+                          "/usr/lib/libreoffice or /opt/libreoffice*", hint=INSTALL_HINT)
 
 
 def default_jobs() -> int:
@@ -77,24 +74,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS has no sched_getaffinity
         return max(1, os.cpu_count() or 1)
-
-
-def convert_timeout() -> float:
-    """Seconds a converter may go without finishing a document: $SAMDOK_CONVERT_TIMEOUT."""
-    value = os.environ.get("SAMDOK_CONVERT_TIMEOUT")
-    if not value:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    # Not nan (every comparison false: no timeout, and a busy loop) nor inf (a traceback).
-    if not (0 < seconds <= LONGEST_TIMEOUT):
-        raise ConversionError(f"SAMDOK_CONVERT_TIMEOUT={value} is not a number of seconds "
-                              f"above 0 and at most {LONGEST_TIMEOUT:g}; hint: e.g. "
-                              "SAMDOK_CONVERT_TIMEOUT=300, or unset it for the default "
-                              f"({DEFAULT_TIMEOUT:g})")
-    return seconds
 
 
 def to_pdf(documents: list[Path], outdir: Path, timeout: float | None = None,
@@ -121,7 +100,7 @@ def to_pdf(documents: list[Path], outdir: Path, timeout: float | None = None,
     names = [d.stem for d in documents]
     if len(set(names)) != len(names):
         raise ValueError("documents converted together need distinct file names")
-    soffice, seconds = find_soffice(), timeout or convert_timeout()
+    soffice, seconds = find_soffice(), timeout or settings.current().convert_timeout
     own = lifeline is None
     lifeline = lifeline or Lifeline()
     try:
@@ -155,8 +134,8 @@ class DiskFull(OutputError):
 def disk_full_error(folder: Path) -> DiskFull:
     free = shutil.disk_usage(folder).free if folder.exists() else 0
     return DiskFull(f"{folder}: the disk is full ({free // 1024} KiB free); earlier "
-                       "outputs are unchanged; hint: free some space on it, or build into "
-                       "another folder with -o")
+                    "outputs are unchanged",
+                    hint="free some space on it, or build into another folder with -o")
 
 
 def balanced(documents: list[Path], parts: int) -> list[list[Path]]:
@@ -256,7 +235,7 @@ class _Pool:
                                         preexec_fn=interrupts.in_child)
             except OSError as exc:
                 raise ConversionError(
-                    f"could not start {self.soffice}: {exc}; hint: {INSTALL_HINT}") from None
+                    f"could not start {self.soffice}: {exc}", hint=INSTALL_HINT) from None
             self.lifeline.watch(proc.pid)
             worker = _Worker(proc, batch, attempt, time.monotonic() + self.timeout)
             self.workers.append(worker)
@@ -335,27 +314,29 @@ class _Pool:
         if worker.attempt == 1:
             self._start(left, attempt=2)
         else:
-            raise ConversionError(self._failure(worker, left))
+            raise ConversionError(*self._failure(worker, left))
 
-    def _failure(self, worker: _Worker, left: list[Path]) -> str:
+    def _failure(self, worker: _Worker, left: list[Path]) -> tuple[str, str]:
+        """What went wrong with the worker's documents, and a hint."""
         current = worker.batch[max(0, worker.started - 1)].name
         detail = f" ({' / '.join(worker.tail)})" if worker.tail else ""
         retried = "; tried twice, each time in a LibreOffice of its own"
         refused = [d for d in left if d in worker.refused]
         if refused:
             return (f"LibreOffice gave a PDF for {refused[0].name} that cannot be used: "
-                    f"{worker.refused[refused[0]]}{retried}; hint: run with -v to see the "
-                    "command, and check the LibreOffice install (a full PDF export needs "
-                    "libreoffice-writer)")
+                    f"{worker.refused[refused[0]]}{retried}",
+                    "run with -v to see the command, and check the LibreOffice install (a "
+                    "full PDF export needs libreoffice-writer)")
         if worker.timed_out:
             return (f"LibreOffice did not finish converting {current} within "
-                    f"{self.timeout:g} s and was stopped{retried}; hint: set "
-                    "SAMDOK_CONVERT_TIMEOUT to allow longer, or run with -v to see the command")
+                    f"{self.timeout:g} s and was stopped{retried}",
+                    "set SAMDOK_CONVERT_TIMEOUT to allow longer, or run with -v to see the "
+                    "command")
         code = worker.proc.returncode
         if code:
             what = f"exited with code {code}" if code > 0 else f"was killed by signal {-code}"
-            return (f"LibreOffice {what} while converting {current}{detail}{retried}; "
-                    "hint: run with -v to see the command, and try it by hand")
+            return (f"LibreOffice {what} while converting {current}{detail}{retried}",
+                    "run with -v to see the command, and try it by hand")
         return (f"LibreOffice exited normally but produced no PDF for: "
-                f"{', '.join(d.name for d in left)}{detail}; hint: run with -v to see the "
-                "command, and try it by hand")
+                f"{', '.join(d.name for d in left)}{detail}",
+                "run with -v to see the command, and try it by hand")

@@ -64,8 +64,7 @@ def clause_text(clause: Clause) -> str:
 
 def _block_text(block: Block) -> str:
     if isinstance(block, Table):
-        rows = [block.header, *block.rows, *([block.total] if block.total else [])]
-        return "\n".join(" ".join(row) for row in rows)
+        return "\n".join(" ".join(row) for row in block.all_rows)
     if isinstance(block, Item):
         return f"{block.label} {block.text}"
     if isinstance(block, SubHeading):

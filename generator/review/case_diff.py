@@ -4,11 +4,13 @@ further agreement), with the changes the copies share told once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..compose.document import Document
 from ..compose.drafts import with_standard_labels
+from ..word.reader import ReadBack
 from .diff import ClauseChange, Comparison, HeadChange, compare
-from .versions import document_version
+from .versions import document_version, labels, load, split
 
 
 @dataclass(frozen=True)
@@ -102,3 +104,32 @@ def _key(item: HeadChange | ClauseChange) -> object:
     whole = (item.new or item.old).blocks if item.kind in ("added", "removed") else ()
     return (item.kind, item.id, item.old.heading if item.old else None,
             item.new.heading if item.new else None, item.heading, item.blocks, whole)
+
+
+def compare_versions(old: str, new: str | None, templates: Path
+                     ) -> tuple[Comparison, dict[str, str], ReadBack | None]:
+    """`samdok diff OLD [NEW]`: the comparison, the words it is told in, and the new version
+    as read back when it is a .docx (the redline is written onto it).
+
+    OLD and NEW are case files, .docx files or FILE@REV; without NEW, FILE@REV is compared
+    with the working copy, and FILE with itself at HEAD."""
+    if new is None:
+        path, revision = split(old)
+        old, new = (f"{old}@HEAD", old) if revision is None else (old, str(path))
+    # A .docx is one document: the case on the other side is compared as that same document
+    # (its kind, and the council's copy of the same file name).
+    old_path, new_path = split(old)[0], split(new)[0]
+    if new_path.suffix.lower() == ".docx" and old_path.suffix.lower() != ".docx":
+        after, read_back, new_documents = load(new, templates)
+        before, _, old_documents = load(old, templates, after.document.kind, new_path.stem)
+    else:
+        before, _, old_documents = load(old, templates)
+        stem = old_path.stem if old_path.suffix.lower() == ".docx" else before.document.file_stem
+        after, read_back, new_documents = load(new, templates, before.document.kind, stem)
+    words = labels(after, templates)
+    comparison = compare(before, after, words)
+    # Two case files: every other document they build too (each council's submission).
+    if old_documents and new_documents:
+        comparison.documents = compare_documents(old_documents, new_documents,
+                                                 before.document.kind, old, new)
+    return comparison, words, read_back

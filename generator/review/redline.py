@@ -12,9 +12,10 @@ from pathlib import Path
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from ..base import files
 from ..compose.document import Clause, Item, Table
 from ..errors import OutputError
-from ..word.marks import paragraph_text
+from ..word.ooxml import child, paragraph_style, paragraph_text, row_cells
 from ..word.reader import ReadBack, read_docx
 from .diff import (
     Comparison,
@@ -50,9 +51,9 @@ class _Marks:
 
 def change_date() -> dt.datetime:
     """The date the tracked changes carry: SOURCE_DATE_EPOCH when set, else now."""
-    from ..base.reproducible import source_date_epoch
+    from ..settings import current
 
-    seconds = source_date_epoch()
+    seconds = current().source_date_epoch
     if seconds is not None:
         return dt.datetime.fromtimestamp(seconds, dt.UTC)
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -99,9 +100,9 @@ def write_redline(comparison: Comparison, templates: Path, out: Path,
     buffer = io.BytesIO()
     read_back.word.save(buffer)
     try:
-        out.write_bytes(buffer.getvalue())
+        files.write_atomic(out, buffer.getvalue())
     except OSError as exc:
-        raise OutputError(f"{out}: cannot write ({exc.strerror}); hint: close the file if it is "
+        raise OutputError(f"{out}: cannot write ({exc.strerror})", hint="close the file if it is "
                           "open in Word, and check the folder exists") from None
 
 
@@ -157,15 +158,10 @@ def _annotate_head(old, templates: Path, body, elements, order: list[str],
             _replace_rows(list(a.iter(qn("w:tr"))), list(b.iter(qn("w:tr"))), marks)
 
 
-def _row_text(tr) -> tuple[str, ...]:
-    return tuple(" ".join(paragraph_text(p) for p in tc.iter(qn("w:p")))
-                 for tc in tr.iter(qn("w:tc")))
-
-
 def _replace_rows(old: list, new: list, marks: _Marks) -> None:
     """Rows of the old table that are not in the new one go in deleted, before the row that
     took their place; new rows are marked inserted."""
-    a, b = [_row_text(tr) for tr in old], [_row_text(tr) for tr in new]
+    a, b = [row_cells(tr) for tr in old], [row_cells(tr) for tr in new]
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             continue
@@ -282,15 +278,7 @@ def _rewrite(p, prefix: str, changes: tuple[Words, ...], marks: _Marks) -> None:
 def _mark_paragraph(p, tag: str, marks: _Marks) -> None:
     """Mark a paragraph's mark (its end) as inserted or deleted, so accepting or rejecting the
     change also removes the empty paragraph."""
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = OxmlElement("w:pPr")
-        p.insert(0, ppr)
-    rpr = ppr.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        ppr.append(rpr)
-    rpr.insert(0, marks.make(tag))
+    child(child(p, "w:pPr", first=True), "w:rPr").insert(0, marks.make(tag))
 
 
 def _mark_inserted(el, marks: _Marks) -> None:
@@ -359,21 +347,16 @@ def _deleted_block(block, neighbours: list, body, marks: _Marks) -> list:
     if block.kind == "underoverskrift":
         like = _example(body, "Heading2")
     else:
-        like = next((el for el in neighbours if el.tag == qn("w:p") and _style(el) is None),
-                    None)
+        like = next((el for el in neighbours
+                     if el.tag == qn("w:p") and paragraph_style(el) is None), None)
         if like is None:
             like = _example(body, None)
     return [_deleted_paragraph(_text(block), like, marks)]
 
 
-def _style(p) -> str | None:
-    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return style.get(qn("w:val")) if style is not None else None
-
-
 def _example(body, style: str | None):
     """A paragraph of the given style in the document, to copy its formatting from."""
-    return next((p for p in body.iter(qn("w:p")) if _style(p) == style), None)
+    return next((p for p in body.iter(qn("w:p")) if paragraph_style(p) == style), None)
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -383,8 +366,7 @@ def _replace_table(old: Table, new: Table, tbl, marks: _Marks) -> None:
     every cell keeps one value on one line, as in the document (old and new words side by side
     in a cell made it wrap: "kr 9 294 31510 61 9 719"). Otherwise the old table deleted before
     the new one, which is marked inserted (Word tracks rows, not columns)."""
-    old_rows = [old.header, *old.rows] + ([old.total] if old.total else [])
-    new_rows = [new.header, *new.rows] + ([new.total] if new.total else [])
+    old_rows, new_rows = old.all_rows, new.all_rows
     trs = list(tbl.iter(qn("w:tr")))
     same_shape = (len(old_rows) == len(new_rows) == len(trs)
                   and all(len(a) == len(b) for a, b in zip(old_rows, new_rows, strict=True)))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 import html
+from pathlib import Path
 from typing import Any
 
 import click
 
+from ..base import files
 from ..compose.document import Clause, Table
+from ..errors import OutputError
 from .case_diff import Group
 from .diff import BlockChange, ClauseChange, Comparison, HeadChange, Words, squash
 
@@ -211,19 +214,15 @@ def _texts(clause: Clause) -> list[str]:
     out = []
     for block in clause.blocks:
         if isinstance(block, Table):
-            out += [" | ".join(row) for row in _rows(block)]
+            out += [" | ".join(row) for row in block.all_rows]
         else:
             out.append(_content(block))
     return out
 
 
-def _rows(table: Table) -> list[tuple[str, ...]]:
-    return [table.header, *table.rows] + ([table.total] if table.total else [])
-
-
 def _table_lines(block: BlockChange, deleted, inserted) -> list[str]:
-    old = _rows(block.old) if block.old is not None else []
-    new = _rows(block.new) if block.new is not None else []
+    old = block.old.all_rows if block.old is not None else []
+    new = block.new.all_rows if block.new is not None else []
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
         if op == "equal":
@@ -234,6 +233,15 @@ def _table_lines(block: BlockChange, deleted, inserted) -> list[str]:
 
 
 # --- HTML -----------------------------------------------------------------------------------
+
+def write_html(comparison: Comparison, labels: dict[str, str], out: Path) -> None:
+    """The comparison as one HTML page (to_html) at `out`, written whole or not at all."""
+    try:
+        files.write_atomic(out, to_html(comparison, labels).encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write ({exc.strerror})",
+                          hint="check the folder exists and may be written to") from None
+
 
 def to_html(comparison: Comparison, labels: dict[str, str]) -> str:
     """One self-contained page (styles inline, nothing fetched) for reviewers."""
@@ -324,8 +332,8 @@ def _clause_html(change: ClauseChange) -> list[str]:
 
 def _table_html(new: Table | None, old: Table | None) -> str:
     e = html.escape
-    a = _rows(old) if old is not None else []
-    b = _rows(new) if new is not None else []
+    a = old.all_rows if old is not None else []
+    b = new.all_rows if new is not None else []
     rows = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
         if op == "equal":

@@ -115,5 +115,5 @@ def docx_markdown(data: bytes, shown: str) -> str:
         return pypandoc.convert_text(data, "gfm", format="docx", sandbox=True,
                                      verify_format=False, extra_args=["--wrap=none"])
     except (OSError, RuntimeError) as exc:
-        raise ConversionError(f"{shown}: pandoc could not read it ({exc}); hint: install "
+        raise ConversionError(f"{shown}: pandoc could not read it ({exc})", hint="install "
                               "pypandoc_binary (it brings pandoc), or pandoc itself") from None

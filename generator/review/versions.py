@@ -16,7 +16,7 @@ from ..compose.enrich import build_context, compose
 from ..errors import CaseError, Problem
 from ..model.case import LoadedCase, load_case
 from ..model.source import MAX_FILE_BYTES
-from ..word import guard as docx_guard
+from ..word import guard
 from ..word.reader import ReadBack, read_docx
 from .diff import Facts, Version
 
@@ -34,7 +34,7 @@ def read(arg: str) -> tuple[Path, bytes]:
     """The file a version argument names, and its contents (at the revision, if given)."""
     path, revision = split(arg)
     # Read no more than the file may be: a Word file's zip, or a case file.
-    limit = docx_guard.MAX_SIZE if path.suffix.lower() == ".docx" else MAX_FILE_BYTES
+    limit = guard.MAX_SIZE if path.suffix.lower() == ".docx" else MAX_FILE_BYTES
     if revision is not None:
         return path, gitinfo.show(path, revision, arg, limit)
     if not path.is_file():

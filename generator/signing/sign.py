@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base import files
 from ..errors import SigningError
+from ..settings import PASSWORD_VARIABLE
 
-PASSWORD_VARIABLE = "SAMDOK_PKCS12_PASSWORD"
 SIGNED_SUFFIX = "-signert"
 FIELD_PREFIX = "Underskrift"
 # A key usage that allows signing documents (RFC 5280: non_repudiation is contentCommitment).
@@ -63,7 +64,7 @@ class SignaturesReport:
     pdf: Path
     signatures: list[SignatureCheck]
     uncovered_bytes: int
-    findings: list = field(default_factory=list)  # signature_policy.Finding, by revision
+    findings: list = field(default_factory=list)  # policy.Finding, by revision
 
     @property
     def ok(self) -> bool:
@@ -82,7 +83,7 @@ def default_output(pdf: Path) -> Path:
 def check_output(pdf: Path, out: Path) -> None:
     """Refuse to replace a file other than the input: it may hold someone's signature."""
     if out.exists() and not (pdf.exists() and out.samefile(pdf)):
-        raise SigningError(f"{out} already exists; hint: to add a signature, sign that file "
+        raise SigningError(f"{out} already exists", hint="to add a signature, sign that file "
                            f"(a file named *{SIGNED_SUFFIX}.pdf is signed in place), or choose "
                            "another output with -o")
     if not out.parent.is_dir():
@@ -94,7 +95,7 @@ def read_pdf(pdf: Path) -> bytes:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    data = _read(pdf, "PDF", "hint: give the path of a built agreement, e.g. "
+    data = _read(pdf, "PDF", "give the path of a built agreement, e.g. "
                  "build/<case-id>/samarbeidsavtale.pdf")
     try:
         reader = PdfFileReader(io.BytesIO(data))
@@ -109,12 +110,12 @@ def read_pkcs12(path: Path) -> bytes:
     """The PKCS#12 file's bytes, after making sure it is one (its password is not needed yet)."""
     from asn1crypto import pkcs12
 
-    data = _read(path, "PKCS#12 file", "hint: give the .p12 or .pfx file that holds the "
+    data = _read(path, "PKCS#12 file", "give the .p12 or .pfx file that holds the "
                  "signer's certificate and private key")
     try:
         _ = pkcs12.Pfx.load(data).native  # parses the whole structure; the contents stay locked
     except ValueError:
-        raise SigningError(f"{path}: not a PKCS#12 file, or a damaged one; hint: export the "
+        raise SigningError(f"{path}: not a PKCS#12 file, or a damaged one", hint="export the "
                            "certificate with its private key as .p12 or .pfx") from None
     return data
 
@@ -130,17 +131,17 @@ def load_signer(data: bytes, path: Path, password: str):
         # an AttributeError on a file that holds certificates only.
         key, cert, _ = pkcs12.load_key_and_certificates(data, passphrase)
         if key is None or cert is None:
-            raise SigningError(f"{path}: holds no private key with its certificate; hint: "
-                               "export the certificate together with its private key (in "
+            raise SigningError(f"{path}: holds no private key with its certificate",
+                               hint="export the certificate together with its private key (in "
                                "Windows: 'Yes, export the private key'; .p12 or .pfx)")
         signer = SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     except ValueError:
         # The structure was read before (read_pkcs12), so what fails here is unlocking it.
         raise SigningError(f"{path}: wrong password for the PKCS#12 file (or its contents are "
-                           f"damaged); hint: check ${PASSWORD_VARIABLE}, or unset it to be "
+                           "damaged)", hint=f"check ${PASSWORD_VARIABLE}, or unset it to be "
                            "asked") from None
     if signer.signing_key is None or signer.signing_cert is None:
-        raise SigningError(f"{path}: holds no private key with its certificate; hint: export "
+        raise SigningError(f"{path}: holds no private key with its certificate", hint="export "
                            "the certificate together with its private key")
     cert = signer.signing_cert
     now = dt.datetime.now(dt.UTC)
@@ -150,6 +151,20 @@ def load_signer(data: bytes, path: Path, password: str):
         raise SigningError(f"{path}: the certificate of {subject_name(cert)} is valid from "
                            f"{begins:%Y-%m-%d} to {ends:%Y-%m-%d}, not now")
     return signer
+
+
+def sign_file(pdf: Path, pkcs12: Path, output: Path | None,
+              password: Callable[[Path], str]) -> Signed:
+    """`samdok sign`: PDF signed with the key in the PKCS#12 file into output (default:
+    default_output). Everything that can be checked without the password is checked before
+    `password` is asked for it: the output name, the PDF and the PKCS#12 file."""
+    out = output or default_output(pdf)
+    check_output(pdf, out)
+    data = read_pdf(pdf)
+    credential = read_pkcs12(pkcs12)
+    signer = load_signer(credential, pkcs12, password(pkcs12))
+    require_signing_usage(signer, pkcs12)
+    return sign(pdf, data, signer, out)
 
 
 def sign(pdf: Path, data: bytes, signer, out: Path) -> Signed:
@@ -165,10 +180,10 @@ def sign(pdf: Path, data: bytes, signer, out: Path) -> Signed:
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError as PyHankoSigningError
 
-    from ..pdf import archive as pdfa
+    from ..pdf import archive
 
-    claim_before = pdfa.identification(io.BytesIO(data))
-    known = pdfa.archive_claims(io.BytesIO(data)) if claim_before else []
+    claim_before = archive.identification(io.BytesIO(data))
+    known = archive.archive_claims(io.BytesIO(data)) if claim_before else []
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data))
         field = _new_field_name(writer.prev)
@@ -207,7 +222,7 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    from . import policy as signature_policy
+    from . import policy
 
     data = _read(pdf, "PDF", "")
     roots = []
@@ -215,8 +230,8 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
         try:
             roots.append(load_cert_from_pemder(str(path)))
         except (OSError, ValueError) as exc:
-            raise SigningError(f"{path}: not a certificate file (PEM or DER) ({exc}); hint: "
-                               "--trust takes the trust root's certificate") from None
+            raise SigningError(f"{path}: not a certificate file (PEM or DER) ({exc})",
+                               hint="--trust takes the trust root's certificate") from None
     try:
         reader = PdfFileReader(io.BytesIO(data))
         if reader.encrypted:
@@ -226,9 +241,9 @@ def check_signatures(pdf: Path, trust: list[Path]) -> SignaturesReport:
     except (PdfError, ValueError, KeyError, TypeError) as exc:
         raise SigningError(f"{pdf}: not a readable PDF ({exc})") from None
     if not fields:
-        raise SigningError(f"{pdf}: has no signatures; hint: sign it with "
+        raise SigningError(f"{pdf}: has no signatures", hint="sign it with "
                            "'samdok sign PDF --pkcs12 FILE'")
-    history = signature_policy.review(reader)
+    history = policy.review(reader)
     checks, ends = [], []
     for name, _value, field_ref in fields:
         check, end = _check_field(reader, str(name), field_ref, roots, history)
@@ -265,7 +280,7 @@ def require_signing_usage(signer, pkcs12: Path) -> None:
     problem = usage_problem(signer.signing_cert)
     if problem:
         raise SigningError(f"{pkcs12}: the certificate of {subject_name(signer.signing_cert)} "
-                           f"may not sign: {problem}; hint: use the certificate meant for "
+                           f"may not sign: {problem}", hint="use the certificate meant for "
                            "signing (a virksomhetssertifikat comes as a pair, one for signing "
                            "and one for encryption)")
 
@@ -315,7 +330,7 @@ def _check_one(sig, roots, later: list, last: int) -> SignatureCheck:
     usage = usage_problem(sig.signer_cert)
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        # The difference analysis is samdok's own (signature_policy); key usage is checked
+        # The difference analysis is samdok's own (policy.py); key usage is checked
         # above, so pyHanko's trust verdict is about the chain alone.
         status = validate_pdf_signature(sig, context, skip_diff=True,
                                         key_usage_settings=KeyUsageConstraints(key_usage=set()))
@@ -390,7 +405,7 @@ def _check_signed(pdf: Path, result: bytes, field: str, claim_before: str | None
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from ..pdf import archive as pdfa
+    from ..pdf import archive
 
     reader = PdfFileReader(io.BytesIO(result))
     new = [s for s in reader.embedded_signatures if s.field_name == field]
@@ -399,8 +414,8 @@ def _check_signed(pdf: Path, result: bytes, field: str, claim_before: str | None
     if not (status.intact and status.valid):
         raise SigningError(f"{pdf}: the new signature did not verify; nothing was written")
     if claim_before:
-        failures = [str(f) for f in pdfa.archive_claims(io.BytesIO(result)) if f not in known]
-        if pdfa.identification(io.BytesIO(result)) != claim_before:
+        failures = [str(f) for f in archive.archive_claims(io.BytesIO(result)) if f not in known]
+        if archive.identification(io.BytesIO(result)) != claim_before:
             failures.append(f"the claim {claim_before} is gone")
         if failures:
             raise SigningError(f"{pdf}: signing would break its PDF/A claims ("
@@ -423,7 +438,7 @@ def _read(path: Path, what: str, hint: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise SigningError(f"{path}: {what} not found" + (f"; {hint}" if hint else "")) from None
+        raise SigningError(f"{path}: {what} not found", hint) from None
     except IsADirectoryError:
         raise SigningError(f"{path}: is a folder, not a {what}") from None
     except OSError as exc:

@@ -6,6 +6,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from ..compose.document import Document
+from .ooxml import paragraph_style, paragraph_text
 
 BOOKMARK_PREFIX = "_samdok_"
 END_BOOKMARK = "_samdok"  # where the last clause ends; no clause id gives this name
@@ -73,24 +74,6 @@ def clause_id(bookmark: str) -> str | None:
     return "".join(out)
 
 
-def paragraph_text(p) -> str:
-    """A paragraph's text as it reads now: inserted text counts, deleted text does not, a tab
-    is a tab."""
-    parts = []
-    for el in p.iter(qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:noBreakHyphen")):
-        if any(a.tag in (qn("w:del"), qn("w:moveFrom")) for a in el.iterancestors()):
-            continue
-        if el.tag == qn("w:t"):
-            parts.append(el.text or "")
-        elif el.tag == qn("w:tab") and el.getparent().tag == qn("w:r"):
-            parts.append("\t")
-        elif el.tag == qn("w:br"):
-            parts.append(" ")
-        elif el.tag == qn("w:noBreakHyphen"):
-            parts.append("-")
-    return "".join(parts)
-
-
 def mark_clauses(body, document: Document) -> None:
     """Put each clause's id on its heading paragraph as a hidden bookmark, and END_BOOKMARK on
     the next paragraph of the same style after the last clause (the signatures' heading), so
@@ -106,19 +89,14 @@ def mark_clauses(body, document: Document) -> None:
             if el.tag == qn("w:p") and paragraph_text(el).strip() == clause.numbered_heading:
                 _bookmark(el, bookmark_name(clause.id), next_id)
                 next_id += 1
-                cursor, style = index + 1, _style_of(el)
+                cursor, style = index + 1, paragraph_style(el)
                 break
     if style is None:
         return
     for el in children[cursor:]:
-        if el.tag == qn("w:p") and _style_of(el) == style:
+        if el.tag == qn("w:p") and paragraph_style(el) == style:
             _bookmark(el, END_BOOKMARK, next_id)
             return
-
-
-def _style_of(p) -> str | None:
-    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return style.get(qn("w:val")) if style is not None else None
 
 
 def _bookmark(p, name: str, number: int) -> None:

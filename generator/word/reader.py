@@ -11,14 +11,15 @@ from docx.oxml.ns import qn
 
 from ..compose.document import Block, Clause, Document, Item, Paragraph, SubHeading, Table
 from ..errors import CaseError, Problem
+from ..model.norsk import LANGUAGES
 from .guard import checked_package, refuse_active_content
-from .marks import END_BOOKMARK, clause_id, kind_of, paragraph_text
+from .marks import END_BOOKMARK, clause_id, kind_of
+from .ooxml import paragraph_style, paragraph_text, row_cells
 
 # Paragraph styles (ids) of the standard template's blocks; any other style is running text.
 SUBHEADING_STYLES = {"Heading2"}
 ITEM_STYLES = {"SamdokPunkt"}
 HEADING = re.compile(r"^\s*(\d+)\.?\s+(.*\S)\s*$")
-LANGUAGES = {"nb-NO": "nb", "nn-NO": "nn", "nb": "nb", "nn": "nn"}
 
 
 @dataclass
@@ -116,8 +117,7 @@ def _block(el) -> Block | None:
     text = paragraph_text(el)
     if not text.strip():
         return None
-    style = el.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    style = style.get(qn("w:val")) if style is not None else ""
+    style = paragraph_style(el) or ""
     if style in ITEM_STYLES and "\t" in text:
         label, rest = text.split("\t", 1)
         return Item(_squash(rest), label.strip())
@@ -138,8 +138,7 @@ def _table(tbl) -> Table | None:
     for tr in tbl.iter(qn("w:tr")):
         if tr.find(f"{qn('w:trPr')}/{qn('w:del')}") is not None:
             continue  # a row deleted as a tracked change is read as accepted: gone
-        cells = [_squash(" ".join(paragraph_text(p) for p in tc.iter(qn("w:p"))))
-                 for tc in tr.iter(qn("w:tc"))]
+        cells = [_squash(cell) for cell in row_cells(tr)]
         rows.append(tuple(cells))
         runs = list(tr.iter(qn("w:r")))
         bold_last = bool(runs) and all(r.find(f"{qn('w:rPr')}/{qn('w:b')}") is not None

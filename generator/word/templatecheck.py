@@ -48,15 +48,15 @@ def check_template(path: Path, document: Document) -> None:
     try:
         source = template_source(path)
     except (OSError, zipfile.BadZipFile, ElementTree.ParseError) as exc:
-        raise TemplateError(f"{path}: not a readable Word file ({exc}); hint: restore it "
+        raise TemplateError(f"{path}: not a readable Word file ({exc})", hint="restore it "
                             "from git, or save it again as .docx") from None
     context = template_context(document, lambda table: "[tabell]")
     try:
         _compiled(source).render(context)
     except UndefinedError as exc:
         raise TemplateError(f"{path}: a tag uses something the template does not receive "
-                            f"({exc.message}); hint: see 'Template variables' in README.md"
+                            f"({exc.message})", hint="see 'Template variables' in README.md"
                             ) from None
     except TemplateSyntaxError as exc:
-        raise TemplateError(f"{path}: broken tag ({exc.message}); hint: every {{{{ needs "
+        raise TemplateError(f"{path}: broken tag ({exc.message})", hint="every {{ needs "
                             "its }}, every {% its %}, and every for/if its end tag") from None

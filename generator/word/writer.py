@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError as JinjaError
@@ -15,10 +15,11 @@ from markupsafe import Markup
 from ..compose.document import Document, Table
 from ..compose.sandbox import word_environment
 from ..errors import TemplateError
+from ..model.norsk import LANGUAGE_TAGS
 from .context import template_context
 from .marks import mark_clauses, set_kind
+from .ooxml import child
 
-LANGUAGE_TAGS = {"nb": "nb-NO", "nn": "nn-NO"}
 # Style ids (not display names) of the template styles the writer itself uses.
 TABLE_STYLE = "Samdoktabell"
 TABLE_TEXT_STYLE = "SamdokTabelltekst"
@@ -36,7 +37,7 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
     """
     path = template_path(templates, document.kind)
     if not path.is_file():
-        raise TemplateError(f"{path}: Word template not found; hint: restore it from git, "
+        raise TemplateError(f"{path}: Word template not found", hint="restore it from git, "
                             "or run templates/make_templates.py to recreate the standard one")
     tpl = DocxTemplate(str(path))
     env = word_environment()
@@ -47,7 +48,7 @@ def write_docx(document: Document, templates: Path, out: Path) -> None:
         tpl.render(context, jinja_env=env, autoescape=True)
     except JinjaError as exc:
         raise TemplateError(
-            f"{path.name}: {exc}; hint: check the {{{{ }}}} and {{% %}} tags in the "
+            f"{path.name}: {exc}", hint="check the {{ }} and {% %} tags in the "
             "template against 'Template variables' in README.md") from None
     _set_language(tpl, LANGUAGE_TAGS[document.language])
     mark_clauses(tpl.docx.element.body, document)
@@ -77,7 +78,7 @@ def table_rows_xml(table: Table, widths: list[str]) -> str:
     """A model table's rows as a w:tbl of Word XML (no table properties): header and total
     row bold, numbers aligned right, each cell as wide as its column. The redline writes an
     old table this way too, so it looks like the table it was."""
-    rows = [table.header, *table.rows] + ([table.total] if table.total else [])
+    rows = table.all_rows
     xml = [f"<w:tbl {nsdecls('w')}>"]
     for r, values in enumerate(rows):
         emphasis = r == 0 or (table.total is not None and r == len(rows) - 1)
@@ -110,11 +111,7 @@ def _run_text(value: str) -> str:
 
 
 def _style_id(parent, tag: str, value: str) -> None:
-    el = parent.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        parent.insert(0, el)
-    el.set(qn("w:val"), value)
+    child(parent, tag, first=True).set(qn("w:val"), value)
 
 
 def _set_language(tpl: DocxTemplate, tag: str) -> None:
@@ -122,8 +119,4 @@ def _set_language(tpl: DocxTemplate, tag: str) -> None:
     styles = tpl.docx.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), tag)
+    child(rpr, "w:lang").set(qn("w:val"), tag)

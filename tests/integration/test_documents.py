@@ -18,7 +18,7 @@ def test_every_example_document_round_trips(built: Path, verified) -> None:
     assert result.returncode == 0, result.stderr
     built_pdfs = sorted((built / "build").rglob("*.pdf"))
     assert {p.stem.split("-")[0] for p in built_pdfs} == {
-        "samarbeidsavtale", "tjenesteavtale", "saksframlegg"}
+        "samarbeidsavtale", "tjenesteavtale", "saksframlegg", "melding"}
     assert result.stdout.count("every required clause found") == len(built_pdfs)
 
 
