@@ -59,6 +59,8 @@ def synthetic_submission(limit: int | None = None) -> str:
         *[f"  - kommune: '{n}'" for n in numbers],
         "formål: Kommunene skal ha en felles innkjøpstjeneste med Oslo som vertskommune.",
         "oppgaver: [Innkjøp og forvaltning av rammeavtaler for alle deltakerkommunene.]",
+        "overføring: 2027-07-01",
+        "underretning: vedtak om nye rammeavtaler",
         "økonomi:",
         "  budsjett: {2027: 250000000}",
         "  fordeling: {nøkkel: grunnandel_og_folketall, grunnandel: 20}",

@@ -382,9 +382,19 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
         "vertskommune": _municipality(case.host, case.name_form),
         "kontorkommune": _municipality(case.office, case.name_form),
         "hovedkontor": _municipality(case.head_office, case.name_form),
-        "nemnd": _body(case.committee, lib, lang),
-        "representantskap": _body(case.assembly, lib, lang),
-        "styre": {"medlemmer": case.board.members, "tekst": ""} if case.board else None,
+        "nemnd": _body(case.committee, lib, lang, len(parties)),
+        "representantskap": _body(case.assembly, lib, lang, len(parties)),
+        "styre": {
+            "medlemmer": case.board.members or "", "laveste": case.board.lowest or "",
+            "høyeste": case.board.highest or "", "tekst": "",
+            "ansattevalgte": "" if case.board.employee_elected == "nei"
+            else case.board.employee_elected,
+        } if case.board else None,
+        # ja / nei as the case says it; "" when the case does not say (the clause is silent)
+        "eget_rettssubjekt": ("" if case.legal_entity is None
+                              else "ja" if case.legal_entity else "nei"),
+        "overføring": ({"dato": norsk.date(case.transfer, lang), "tekst": ""}
+                       if isinstance(case.transfer, dt.date) else None),
         "eierandeler": _shares(case.ownership, lang),
         "ansvarsandeler": _shares(case.liability, lang),
         "låneadgang": {
@@ -425,8 +435,15 @@ def build_context(loaded: LoadedCase, lib: Library) -> Mapping[str, Any]:
                        ("samarbeidsorgan", case.joint_body), ("inntreden", case.entry),
                        ("innskudd", case.contributions), ("oppløsning", case.dissolution),
                        ("tjeneste", case.service), ("rapportering", case.reporting),
-                       ("arbeidsgiveransvar", case.employer)):
+                       ("arbeidsgiveransvar", case.employer), ("myndighet", case.authority),
+                       ("merforbruk", case.deficit)):
         ctx[key] = case_text(loaded, (key,), value, ctx) if value else ""
+    # Texts that complete a sentence of the clause, which adds the full stop.
+    for key, value in (("arkivansvar", case.archives), ("underretning", case.notification)):
+        ctx[key] = _completing(case_text(loaded, (key,), value, ctx)) if value else ""
+    if isinstance(case.transfer, str):
+        ctx["overføring"] = freeze({"dato": "", "tekst": _completing(
+            case_text(loaded, ("overføring",), case.transfer, ctx))})
     ctx["oppgaver"] = tuple(case_text(loaded, ("oppgaver", i), t, ctx)
                             for i, t in enumerate(case.tasks))
     for key, model in (("nemnd", case.committee), ("representantskap", case.assembly),
@@ -520,10 +537,19 @@ def _municipality(ref, name_form: str) -> dict[str, str] | None:
             "nummer": m.number}
 
 
-def _body(body, lib: Library, lang: str) -> dict[str, str] | None:
-    """Members of a representantskap or nemnd, in words: the same for all, or per party."""
+def _completing(text: str) -> str:
+    """A case text that ends a sentence of the clause: without its own final full stop."""
+    text = text.rstrip()
+    return text[:-1].rstrip() if text.endswith(".") else text
+
+
+def _body(body, lib: Library, lang: str, parties: int = 0) -> dict[str, str] | None:
+    """Members of a representantskap or nemnd, in words: the same for all, or per party, and
+    the total (IKS-loven § 4 tredje ledd nr. 8 asks for both)."""
     if body is None:
         return None
+    total = (body.members * parties if isinstance(body.members, int)
+             else sum(body.members.values()))
     phrases = lib.phrases
 
     def members(n: int) -> str:
@@ -536,7 +562,7 @@ def _body(body, lib: Library, lang: str) -> dict[str, str] | None:
         parts = [f"{register.lookup(ref).name} {members(n)}" for ref, n in body.members.items()]
         text = render(phrases["medlemmer_fordelt"], {"fordeling": norsk.and_list(parts, lang)},
                       "fraser.medlemmer_fordelt", trusted=True)
-    return {"medlemmer_tekst": text, "tekst": ""}
+    return {"medlemmer_tekst": text, "tekst": "", "totalt": str(total)}
 
 
 def _shares(mapping, lang: str) -> list[dict[str, str]]:

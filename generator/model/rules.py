@@ -19,6 +19,33 @@ if TYPE_CHECKING:  # case.py asks for the rules of a file it could not validate
 
 
 @dataclass(frozen=True)
+class NameRule:
+    """The words a name must hold: the statute's words, in any case, or its abbreviation, in
+    capitals and as a whole word; with `last`, the one it holds must stand last."""
+
+    words: str
+    abbreviation: str
+    last: bool = False
+    warning: bool = False  # a breach is a warning, not an error
+
+    def _patterns(self) -> list[re.Pattern[str]]:
+        # Whole words only: «Kongsberg» does not hold «KO», nor «PRIS» «IPR». Any run of
+        # white space between the statute's words; inflected forms («det interkommunale
+        # politiske rådet») do not hold «the words», so they do not count.
+        words = r"\s+".join(map(re.escape, self.words.split()))
+        return [re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE),
+                re.compile(rf"(?<!\w){re.escape(self.abbreviation)}(?!\w)")]
+
+    def holds(self, name: str) -> bool:
+        """Whether the name holds the words (or, with `last`, ends with them)."""
+        name = name.strip()
+        found = [m for pattern in self._patterns() for m in pattern.finditer(name)]
+        if self.last:
+            return any(m.end() == len(name) for m in found)
+        return bool(found)
+
+
+@dataclass(frozen=True)
 class Requirement:
     """One item: what it asks, its legal basis, and what in the case satisfies it."""
 
@@ -33,6 +60,7 @@ class Requirement:
     condition: str = ""  # when the item is required, in the statute's terms ("" always)
     condition_field: str | None = None  # the case key that must be true for it to be required
     checked: bool = True  # False: listed, but samdok cannot check it yet
+    name_rule: NameRule | None = None  # the words the name must hold (navneord)
 
     def citation(self, form: str, document: str = "samarbeidsavtale") -> str:
         # A form's statutory list binds the agreement that establishes the cooperation only.
@@ -45,8 +73,10 @@ class Requirement:
 
     @property
     def enforced(self) -> bool:
-        """Reported missing when absent: checkable, and its condition is one samdok can see."""
-        return self.checked and (not self.condition or self.condition_field is not None)
+        """Reported missing when absent: checkable, and its condition is one samdok can see.
+        A name rule asks what the name holds, not that it is there (check_names)."""
+        return (self.checked and self.name_rule is None
+                and (not self.condition or self.condition_field is not None))
 
 
 @cache
@@ -81,8 +111,17 @@ def requirements() -> tuple[Requirement, ...]:
             condition=condition.get("tekst", ""),
             condition_field=condition.get("felt"),
             checked=entry.get("kontroll", "ja") != "nei",
+            name_rule=_name_rule(entry.get("navneord")),
         ))
     return tuple(out)
+
+
+def _name_rule(data: dict | None) -> NameRule | None:
+    if not data:
+        return None
+    return NameRule(words=data["ord"], abbreviation=data["forkortelse"],
+                    last=data.get("bakerst") is True or data.get("bakerst") == "ja",
+                    warning=data.get("alvor") == "advarsel")
 
 
 def listed(document: str, form: str) -> list[Requirement]:
@@ -127,6 +166,74 @@ def check_data(source: LoadedFile, documents: list[str], form: str) -> list[Prob
                     f"add '{path[-1]}:' to the case file"
                     + (f" under '{'.'.join(parent)}'" if parent else "")))
     return problems
+
+
+def check_names(source: LoadedFile, documents: list[str], form: str) -> list[Problem]:
+    """The name rules (navneord) of the documents' forms: an error when the name lacks the
+    statute's words, a warning where the rule data says so (the designation not last)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for document in dict.fromkeys(documents):
+        for req in listed(document, form):
+            rule, name = req.name_rule, _get(source.data, (req.field or "",))
+            if rule is None or not req.checked or req.id in seen or not isinstance(name, str):
+                continue
+            seen.add(req.id)
+            if not name.strip() or rule.holds(name):
+                continue  # an empty name is reported missing
+            if rule.last and not NameRule(rule.words, rule.abbreviation).holds(name):
+                continue  # the words are missing altogether: the word rule says so
+            shown = repr(name if len(name) <= 60 else name[:60] + "…")
+            if rule.last:
+                message = (f"{shown} does not end with «{rule.words}» or «{rule.abbreviation}» "
+                           f"— {req.citation(form, document)}: {req.description}")
+                hint = (f"move «{rule.abbreviation}» (or «{rule.words}») to the end of the name"
+                        "; a name registered before 1 July 2024 may fall under the "
+                        "transitional rule")
+            else:
+                message = (f"{shown} lacks «{rule.words}» and «{rule.abbreviation}» — "
+                           f"{req.citation(form, document)}: {req.description}")
+                hint = (f"add «{rule.abbreviation}» or «{rule.words}» to the name, e.g. "
+                        f"'{name.strip()} {rule.abbreviation}'; the abbreviation counts in "
+                        "capitals and as a word of its own")
+            problems.append(source.problem((req.field,), message, hint,
+                                           severity="warning" if rule.warning else "error"))
+    return problems
+
+
+# Keys that state something only one kind of cooperation has: given for another form, the
+# documents would not print them, so the case says something the agreement does not.
+FORM_KEYS = ("eget_rettssubjekt", "merforbruk", "overføring", "underretning")
+
+
+def check_form_keys(source: LoadedFile, form: str) -> list[Problem]:
+    """A warning for each of FORM_KEYS given for a form no requirement asks it of."""
+    problems = []
+    for key in FORM_KEYS:
+        if not isinstance(source.data, dict) or source.data.get(key) is None:
+            continue
+        owners = [r for r in requirements() if r.field == key and r.forms]
+        forms_ = list(dict.fromkeys(f for r in owners for f in r.forms))
+        if form in forms_:
+            continue
+        cited = "; ".join(dict.fromkeys(r.citation(r.forms[0]) for r in owners))
+        problems.append(source.problem(
+            (key,), f"'{key}' has no effect for samarbeidsform '{form}': the agreement states "
+            f"it only for {', '.join(forms_)} ({cited})",
+            "remove it, or check 'samarbeidsform'", key=True, severity="warning"))
+    return problems
+
+
+def check_borrowing(source: LoadedFile) -> list[Problem]:
+    """A borrowing ceiling when borrowing is not allowed: the agreement would not print it."""
+    borrowing = source.data.get("låneadgang") if isinstance(source.data, dict) else None
+    if (isinstance(borrowing, dict) and borrowing.get("tillatt") is False
+            and borrowing.get("ramme") is not None):
+        return [source.problem(("låneadgang", "ramme"), "a ceiling with 'tillatt: false' has no "
+                               "effect: the agreement says it may not borrow",
+                               "remove 'ramme', or write 'tillatt: true'", key=True,
+                               severity="warning")]
+    return []
 
 
 def _get(data: object, path: tuple[str, ...]) -> object:
@@ -189,6 +296,8 @@ def _table(items: list[Requirement], form: str, document: str) -> list[str]:
         asks = r.description + (f" ({r.condition})" if r.condition else "")
         if not r.checked:
             checked = "not yet: " + r.note
+        elif r.name_rule and r.name_rule.warning:
+            checked = "yes, as a warning"
         elif r.condition_field:
             checked = f"when `{r.condition_field}` is true"
         elif r.condition:

@@ -28,6 +28,7 @@ NOTES: dict[str, dict[str, str]] = {
         "minst_tre": "minst tre",
         "prosent": "Prosent per deltaker; til sammen 100.",
         "låneadgang": "eller {tillatt: true, ramme: 10000000}",
+        "rettssubjekt": "ja eller nei",
         "eller_likt": "eller likt",
         "budsjett": "kroner per år; andelene regnes ut",
         "uten_tall": "uten tall: bare prinsipper og/eller tekst, uten fordeling",
@@ -52,6 +53,7 @@ NOTES: dict[str, dict[str, str]] = {
         "minst_tre": "minst tre",
         "prosent": "Prosent per deltakar; til saman 100.",
         "låneadgang": "eller {tillatt: true, ramme: 10000000}",
+        "rettssubjekt": "ja eller nei",
         "eller_likt": "eller likt",
         "budsjett": "kroner per år; delane vert rekna ut",
         "uten_tall": "utan tal: berre prinsipper og/eller tekst, utan fordeling",
@@ -88,12 +90,17 @@ def starter_case(templates: Path, form: str, parties: list[str], case_id: str, t
     found = [register.find(p) for p in parties]
     documents = documents_for(form, submission)
     fields = {r.field for document in documents for r in rules.applicable(document, form)}
+    # A form with a name rule gets its abbreviation after the placeholder, so the starter
+    # meets the rule as it stands (kommuneloven § 18-1 tredje ledd and the like).
+    abbreviation = next((r.name_rule.abbreviation for document in documents
+                         for r in rules.listed(document, form) if r.name_rule), "")
     today = today or dt.date.today()
     shares = costs.largest_remainder(100, [Fraction(1, len(found))] * len(found))
     env = Environment(loader=FileSystemLoader(templates / "ny"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env.get_template("sak.yaml.j2").render(
-        id=case_id, tittel=title, form=form, felt=fields, parter=found, språk=language,
+        id=case_id, tittel=title, form=form, felt=fields, forkortelse=abbreviation,
+        parter=found, språk=language,
         dokumenter=documents, p=starter.PLACEHOLDERS[language], m=NOTES[language],
         andeler=list(zip(found, shares, strict=True)), fil=file, år=today.year + 1,
         ikrafttredelse=dt.date(today.year + 1, 1, 1).isoformat(),

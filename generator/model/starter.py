@@ -25,6 +25,13 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
         "innskudd": "«Hva hver deltaker skyter inn eller betaler.»",
         "inntreden": "«Hvordan en ny kommune kan bli med.»",
         "rapportering": "«Hva samarbeidet rapporterer til deltakerkommunene om, og når.»",
+        "myndighet": "«Hvilken myndighet samarbeidet får, eller at det ikke får myndighet til "
+                     "å treffe vedtak.»",
+        "arkivansvar": "«hvem som oppbevarer arkivene etter oppløsning»",
+        "overføring": "«når oppgavene og myndigheten overføres, f.eks. når avtalen trer i "
+                      "kraft»",
+        "underretning": "«hvilke av vertskommunens vedtak deltakerkommunene skal "
+                        "underrettes om»",
         "oppløsning": "«Hvordan samarbeidet avvikles, og hvordan eiendeler og forpliktelser "
                       "fordeles.»",
         "sted": "«Sted»",
@@ -45,6 +52,13 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
         "innskudd": "«Kva kvar deltakar skyt inn eller betaler.»",
         "inntreden": "«Korleis ein ny kommune kan bli med.»",
         "rapportering": "«Kva samarbeidet rapporterer til deltakarkommunane om, og når.»",
+        "myndighet": "«Kva mynde samarbeidet får, eller at det ikkje får mynde til å gjere "
+                     "vedtak.»",
+        "arkivansvar": "«kven som oppbevarer arkiva etter oppløysing»",
+        "overføring": "«når oppgåvene og mynda vert overførte, t.d. når avtalen tek til å "
+                      "gjelde»",
+        "underretning": "«kva for vedtak i vertskommunen deltakarkommunane skal "
+                        "underrettast om»",
         "oppløsning": "«Korleis samarbeidet vert avvikla, og korleis eigedelar og "
                       "forpliktingar vert fordelte.»",
         "sted": "«Stad»",

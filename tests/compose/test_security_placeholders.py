@@ -31,12 +31,12 @@ PURPOSE = "formål: Kommunene skal ha et felles lønningskontor med Lillehammer 
 # Where a hostile text stands, and where its message points: a case text (rendered while the
 # context is built) and a clause override (rendered with the whole document context).
 PLACES = {"formål": "fiendtlig.yaml:8:9: formål: ",
-          "tillegg": "fiendtlig.yaml:21:14: klausuler.formål.tillegg: "}
+          "tillegg": "fiendtlig.yaml:23:14: klausuler.formål.tillegg: "}
 
 
 def _case(folder: Path, text: str, place: str = "formål", name: str = "fiendtlig.yaml") -> Path:
     """The minimal case with a hostile text as its purpose (line 8, column 9), or as an
-    addition to the purpose clause (line 21, column 14)."""
+    addition to the purpose clause (line 23, column 14)."""
     assert PURPOSE in MINIMAL
     quoted = "'" + text.replace("'", "''") + "'"
     case = MINIMAL.replace("id: minimal", f"id: {Path(name).stem}")

@@ -38,7 +38,7 @@ def test_forms_have_their_own_requirements() -> None:
     baseline = {"formål", "økonomi", "inntreden", "uttreden", "ikrafttredelse"}
     assert by_form["rammeavtale"] == baseline
     assert by_form["vertskommune"] == baseline | {"parter", "vertskommune", "oppgaver",
-                                                  "oppløsning"}
+                                                  "overføring", "underretning", "oppløsning"}
     assert by_form["vertskommune_med_nemnd"] == by_form["vertskommune"] | {"nemnd"}
     assert {"eierandeler", "hovedkontor", "styre", "representantskap"} <= by_form["iks"]
     assert ({"eierandeler", "låneadgang", "representantskap", "rapportering"}

@@ -181,7 +181,7 @@ def test_an_override_that_drops_a_phrase_verify_requires_fails_check(project: Pa
     result = samdok("check")
     assert result.exit_code == 1, result.output
     (line,) = located(result)[:-1]
-    assert line.startswith("cases/minimal.yaml:21:12: klausuler.økonomi.tekst: clause "
+    assert line.startswith("cases/minimal.yaml:23:12: klausuler.økonomi.tekst: clause "
                            "'økonomi' (")
     assert "which samdok verify requires in it" in line
     # the cost key's sentence, from fraser.nøkkel.likt
