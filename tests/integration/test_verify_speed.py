@@ -45,7 +45,13 @@ def test_both_readers_find_the_same_phrases_on_every_kind_of_page(built: Path,
                                                                   monkeypatch) -> None:
     seen: set[tuple[str, str, bool]] = set()
     letters: set[str] = set()
+    done: set[tuple[str, str, bool]] = set()
     for folder, document, form in _documents(built, READ, monkeypatch):
+        # One council's copy per case stands for the others: they differ only in the head.
+        key = (folder.name, document.kind, bool(document.attachments))
+        if key in done:
+            continue
+        done.add(key)
         pdf = folder / f"{document.file_stem}.pdf"
         margins = verify.body_margins(folder / f"{document.file_stem}.docx")
         pages = None  # a document read whole, or a council's own pages before the agreement
