@@ -31,6 +31,11 @@ from .source import LoadedFile, load_yaml
 from .withdrawal import check_withdrawal
 
 
+def _shape(message: str, hint: str) -> PydanticCustomError:
+    """A value whose parts do not fit together, reported with its hint (see _describe)."""
+    return PydanticCustomError("shape", "{message}", {"message": message, "hint": hint})
+
+
 def _to_number(value: Any) -> str:
     # register.find is the one place a reference is read, so check, compose and the
     # `kommune` command agree; the model keeps only the number, and everything after
@@ -186,15 +191,13 @@ class Economy(_Model):
         # Principles without figures are a real shape (amounts left to the service
         # agreements); a budget with no key to divide it by is not.
         if self.distribution is None and self.budget:
-            raise PydanticCustomError("shape", "{message}", {
-                "message": "a budget needs 'fordeling' (the cost key that divides it)",
-                "hint": "add 'fordeling: {nøkkel: …}', or remove 'budsjett' and state the "
-                        "economy in 'prinsipper' or 'tekst'"})
+            raise _shape("a budget needs 'fordeling' (the cost key that divides it)",
+                         hint="add 'fordeling: {nøkkel: …}', or remove 'budsjett' and state the "
+                         "economy in 'prinsipper' or 'tekst'")
         if self.distribution is None and not self.principles and not self.text:
-            raise PydanticCustomError("shape", "{message}", {
-                "message": "the economy clause needs 'fordeling', 'prinsipper' or 'tekst'",
-                "hint": "give the cost key under 'fordeling', or state the principles without "
-                        "amounts under 'prinsipper'"})
+            raise _shape("the economy clause needs 'fordeling', 'prinsipper' or 'tekst'",
+                         hint="give the cost key under 'fordeling', or state the principles "
+                         "without amounts under 'prinsipper'")
         return self
 
 
@@ -217,20 +220,17 @@ class Withdrawal(_Model):
     @model_validator(mode="after")
     def _one_shape(self):
         if self.notice_months is not None and self.by_law:
-            raise PydanticCustomError("shape", "{message}", {
-                "message": "gives both a notice period and 'lov: true'",
-                "hint": "the law's default applies only where the agreement sets no other "
-                        "period: keep one of them"})
+            raise _shape("gives both a notice period and 'lov: true'",
+                         hint="the law's default applies only where the agreement sets no other "
+                         "period: keep one of them")
         if self.notice_months is None and not self.by_law and not self.text:
-            raise PydanticCustomError("shape", "{message}", {
-                "message": "says nothing about how a participant withdraws",
-                "hint": "write 'oppsigelsestid_måneder: N', or 'lov: true' where the law sets "
-                        "a default, or say it in 'tekst' (e.g. that each service agreement "
-                        "regulates it)"})
+            raise _shape("says nothing about how a participant withdraws",
+                         hint="write 'oppsigelsestid_måneder: N', or 'lov: true' where the law "
+                         "sets a default, or say it in 'tekst' (e.g. that each service "
+                         "agreement regulates it)")
         if self.effective and self.notice_months is None and not self.by_law:
-            raise PydanticCustomError("shape", "{message}", {
-                "message": "'virkning' needs a notice period or 'lov: true'",
-                "hint": "say when a withdrawal takes effect in 'tekst' instead"})
+            raise _shape("'virkning' needs a notice period or 'lov: true'",
+                         hint="say when a withdrawal takes effect in 'tekst' instead")
         return self
 
 
@@ -245,12 +245,11 @@ def _commencement(value: Any) -> Any:
         return value
     shown = shorten(repr(value), 60)
     near = isinstance(value, str) and difflib.get_close_matches(value, [ON_ADOPTION], cutoff=0.6)
-    raise PydanticCustomError("shape", "{message}", {
-        "message": f"expected a date, got {shown}",
-        "hint": (f"did you mean '{ON_ADOPTION}'? " if near else "")
-        + "write dates as YYYY-MM-DD, e.g. 2027-01-01; or 'vedtatt' when it takes effect "
-          "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} for "
-          "that date, but not before every council has adopted it"})
+    raise _shape(f"expected a date, got {shown}",
+                 hint=(f"did you mean '{ON_ADOPTION}'? " if near else "")
+                 + "write dates as YYYY-MM-DD, e.g. 2027-01-01; or 'vedtatt' when it takes effect "
+                 "once every council has adopted it; or {dato: 2027-01-01, vilkår: vedtatt} for "
+                 "that date, but not before every council has adopted it")
 
 
 ON_ADOPTION = "vedtatt"
@@ -275,9 +274,8 @@ class Commencement(_Model):
     @model_validator(mode="after")
     def _some(self):
         if self.date is None and self.condition is None:
-            raise PydanticCustomError("shape", "{message}", {
-                "message": "needs 'dato', 'vilkår: vedtatt' or both",
-                "hint": "e.g. {dato: 2027-01-01, vilkår: vedtatt}, or simply 'vedtatt'"})
+            raise _shape("needs 'dato', 'vilkår: vedtatt' or both",
+                         hint="e.g. {dato: 2027-01-01, vilkår: vedtatt}, or simply 'vedtatt'")
         return self
 
 
@@ -580,9 +578,8 @@ class ServiceAgreements(_Model):
     def _once(cls, value):
         twice = sorted({form for form in value if value.count(form) > 1})
         if twice:
-            raise PydanticCustomError("shape", "{message}", {
-                "message": f"lists {', '.join(repr(f) for f in twice)} more than once",
-                "hint": "list each form once"})
+            raise _shape(f"lists {', '.join(repr(f) for f in twice)} more than once",
+                         hint="list each form once")
         return value
 
 
