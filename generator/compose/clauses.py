@@ -48,8 +48,10 @@ NUMBERED = re.compile(r"^\d+\.\s+(?=[A-ZÆØÅ«\"])")
 
 
 # A numbered sub-point: "+ " and its text, or "+ [id] " to give it an id cross-references
-# can name. It is numbered after its clause: 3.1, 3.2 …
-SUBPOINT = re.compile(r"^\+\s+(?:\[([^\[\]\s]+)\]\s+)?")
+# can name. It is numbered after its clause: 3.1, 3.2 … A malformed id ("+ [kval itet] ")
+# is taken as an id too, so it is reported (outline.check_anchors), never printed; "+ [[id]]"
+# opens with a cross-reference.
+SUBPOINT = re.compile(r"^\+\s+(?:\[(?!\[)([^\]]*)\](?:\s+|$))?")
 
 
 def blocks(text: str, number: int | None = None) -> list[Block]:

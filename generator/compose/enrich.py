@@ -49,6 +49,7 @@ def compose(loaded: LoadedCase, templates: Path) -> list[Document]:
     """Every document the case asks for, as document models: the agreements, then one case
     submission per council (each with the agreement attached)."""
     case = loaded.case
+    outline.check_brackets(loaded)
     agreements = [compose_document(loaded, kind, templates)
                   for kind in dict.fromkeys(case.documents) if kind in AGREEMENTS]
     documents = list(agreements)
@@ -128,7 +129,7 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         clauses.append(Clause(std.id, number, heading, tuple(content), evidence,
                               numbered=agreement))
     # Numbers are known only now that the order is: sub-points and cross-references last.
-    outline.check_anchors(loaded, clauses)
+    outline.check_anchors(loaded, clauses, references)
     numbers = outline.anchors(clauses, references)
     clauses = [outline.resolve(loaded, clause, numbers) for clause in clauses]
 
@@ -152,7 +153,9 @@ def compose_document(loaded: LoadedCase, kind: str, templates: Path,
         labels=dict(lib.labels),
         anchors=outline.anchors([c for c in clauses if agreement]),
     )
-    return Document(**{**defaults, **fields})
+    document = Document(**{**defaults, **fields})
+    outline.check_unreferenced(loaded, document)
+    return document
 
 
 def case_text(loaded: LoadedCase, path: tuple[str | int, ...], text: str,

@@ -21,6 +21,21 @@ from .document import Clause, Item, Paragraph, SubHeading
 # It is replaced after every text is rendered, by a plain lookup: the Jinja sandbox gains no
 # function, and a number is all a reference can ever print (never text, so nothing recurses).
 REFERENCE = re.compile(r"\[\[([^\[\]\s]{1,80})\]\]")
+# The brackets a text may hold, as tokens: a whole [[…]] (its inside free of brackets, so a
+# scan stays linear however many "[[" a text holds), or a lone "[[" or "]]". Every token must
+# be a reference to a well-formed id: anything else would be printed literally.
+BRACKETS = re.compile(r"\[\[([^\[\]]*)\]\]|\[\[|\]\]")
+# A sub-point line that gives an id: "+ [" (not "+ [[", a reference), the id, "]" and a space
+# or the line's end.
+POINT_ID = re.compile(r"^[^\S\n]*\+[^\S\n]+\[(?!\[)([^\]\n]*)(\](?:[^\S\n]|$))?", re.M)
+REFERENCE_HINT = ("a cross-reference is [[id]]: two brackets round the id of a clause or "
+                  "sub-point, lower-case letters, digits and '_' without spaces, e.g. "
+                  "[[økonomi]]; to print brackets, write single ones")
+POINT_HINT = ("a sub-point with an id starts '+ [id] ' and its text, e.g. '+ [budsjett] "
+              "Budsjettet …'; an id is lower-case letters, digits and '_', starting with a "
+              "letter, at most 40 characters")
+# Problems of this kind reported at once: a hostile file may hold thousands.
+MAX_PROBLEMS = 20
 
 @dataclass(frozen=True)
 class Slot:
@@ -192,11 +207,13 @@ def anchors(clauses: list[Clause], outside: Mapping[str, str] | None = None) -> 
     return out
 
 
-def check_anchors(loaded: LoadedCase, clauses: list[Clause]) -> None:
+def check_anchors(loaded: LoadedCase, clauses: list[Clause],
+                  outside: Mapping[str, str] | None = None) -> None:
     """Sub-point ids are well-formed and unique among the document's clause and sub-point
-    ids: a cross-reference must name one place only."""
+    ids and those of `outside` (the attached agreement's): a cross-reference must name one
+    place only."""
     problems = []
-    seen = {clause.id for clause in clauses}
+    seen = {clause.id for clause in clauses} | set(outside or ())
     for clause in clauses:
         for block in clause.blocks:
             if not (isinstance(block, Item) and block.anchor):
@@ -219,8 +236,13 @@ def resolve(loaded: LoadedCase, clause: Clause, numbers: Mapping[str, str]) -> C
     """The clause with every [[id]] in its heading, blocks and evidence replaced by the
     number of that clause or sub-point."""
     def sub(text: str) -> str:
-        if "[[" not in text:
+        if "[[" not in text and "]]" not in text:
             return text
+        found = bracket_problem(text)
+        if found:
+            # The case file's texts are checked before rendering (check_brackets): this one
+            # was made by a placeholder, so it is located at the file.
+            raise CaseError([_at(loaded, "\0", *found)])
         return REFERENCE.sub(lambda m: _number(loaded, m[1], numbers), text)
 
     blocks = tuple(dataclasses.replace(block, text=sub(block.text))
@@ -236,6 +258,90 @@ def _number(loaded: LoadedCase, name: str, numbers: Mapping[str, str]) -> str:
     known = ", ".join(sorted(numbers)) or "none"
     raise CaseError([_at(loaded, f"[[{name}]]", f"cross-reference [[{name}]]: no clause or "
                          f"sub-point has the id '{name}'", f"ids in this document: {known}")])
+
+
+def check_brackets(loaded: LoadedCase) -> None:
+    """Every "[[" and "]]" in the case file belongs to a well-formed cross-reference [[id]],
+    and every sub-point line that opens an id ("+ [") gives a well-formed one: a malformed one
+    is an error at its text, never printed literally."""
+    problems: list[Problem] = []
+    for path, text in _texts(loaded.source.data, ()):
+        found = bracket_problem(text) if ("[" in text or "]" in text) else None
+        if found:
+            problems.append(loaded.source.problem(path, *found))
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    if problems:
+        raise CaseError(problems)
+
+
+def bracket_problem(text: str) -> tuple[str, str] | None:
+    """What is wrong with the first malformed reference or sub-point id in text (message,
+    hint), or None."""
+    for m in BRACKETS.finditer(text):
+        if m[1] is not None and is_id(m[1]):
+            continue
+        shown = _shown(text[m.start():m.start() + 30])
+        if m[1] is not None:
+            return f"{_shown(m[0])} is not a cross-reference", REFERENCE_HINT
+        if m[0] == "[[":
+            return f"'[[' is not closed by ']]' (at {shown})", REFERENCE_HINT
+        return f"']]' closes no '[[' (at {_shown(text[max(0, m.start() - 28):m.end()])})", \
+            REFERENCE_HINT
+    for m in POINT_ID.finditer(text):
+        if m[2] is None:
+            return (f"the sub-point id is not closed by '] ' (at {_shown(m[0].strip())})",
+                    POINT_HINT)
+        if not is_id(m[1]):
+            return f"sub-point id '[{_shown(m[1], 40)}]' is not an id", POINT_HINT
+    return None
+
+
+def _shown(text: str, most: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most] + "…"
+
+
+def _texts(data: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    """Every text of the case file with its field path."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _texts(value, (*path, i))
+
+
+def check_unreferenced(loaded: LoadedCase, document: Any) -> None:
+    """A cross-reference outside the clause texts (the title, a signatory, the header) is an
+    error at its text: only clause texts have their references replaced."""
+    for value in _strings({name: getattr(document, name) for name in
+                           ("title", "subtitle", "signatories", "place_and_date", "header")}):
+        if "[[" in value:
+            needle = next((m[0] for m in BRACKETS.finditer(value)), "[[")
+            path = next(_holding(loaded.source.data, value, ()),
+                        next(_holding(loaded.source.data, needle, ()), ()))
+            raise CaseError([loaded.source.problem(
+                path, f"{_shown(needle)} is a cross-reference where none is replaced (titles, "
+                "names, places and dates are printed as written)",
+                "cross-references work in clause texts and case-submission texts; write the "
+                "clause's name here instead")])
+
+
+def _strings(data: Any) -> Iterator[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, Mapping):
+        for value in data.values():
+            yield from _strings(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _strings(value)
+    elif dataclasses.is_dataclass(data) and not isinstance(data, type):
+        for item in dataclasses.fields(data):
+            yield from _strings(getattr(data, item.name))
 
 
 def _at(loaded: LoadedCase, needle: str, message: str, hint: str) -> Problem:

@@ -192,8 +192,13 @@ def _replace(value: Any, old: str, new: str, count: int | None = None) -> str:
 
 
 def _excerpt(text: str, words: int = 6) -> str:
-    """The first few words of a text: enough to prove it is in the PDF."""
-    return " ".join(str(text).split()[:words])
+    """The first few words of a text as it is printed, enough to prove it is in the PDF: of
+    its first paragraph, list item or sub-point, without the marker ("+ [id] ", "- ", "## ")
+    that is printed as a label or not at all."""
+    from .clauses import blocks  # clauses renders with this module: imported when used
+
+    first = next(iter(blocks(str(text))), None)
+    return " ".join(getattr(first, "text", "").split()[:words])
 
 
 class _Generator(CodeGenerator):
