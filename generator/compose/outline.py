@@ -221,8 +221,7 @@ def check_anchors(loaded: LoadedCase, clauses: list[Clause],
             needle = f"[{block.anchor}]"
             if not is_id(block.anchor):
                 problems.append(_at(loaded, needle, f"sub-point id '{block.anchor}' in clause "
-                                    f"'{clause.id}' is not an id", "an id is lower-case "
-                                    "letters, digits and '_', starting with a letter"))
+                                    f"'{clause.id}' is not an id", POINT_HINT))
             elif block.anchor in seen:
                 problems.append(_at(loaded, needle, f"sub-point id '{block.anchor}' in clause "
                                     f"'{clause.id}' is already the id of a clause or "
@@ -266,7 +265,8 @@ def check_brackets(loaded: LoadedCase) -> None:
     is an error at its text, never printed literally."""
     problems: list[Problem] = []
     for path, text in _texts(loaded.source.data, ()):
-        found = bracket_problem(text) if ("[" in text or "]" in text) else None
+        found = (bracket_problem(_literal(text)) if ("[[" in text or "]]" in text
+                                                     or "[" in text and "+" in text) else None)
         if found:
             problems.append(loaded.source.problem(path, *found))
             if len(problems) >= MAX_PROBLEMS:
@@ -275,9 +275,23 @@ def check_brackets(loaded: LoadedCase) -> None:
         raise CaseError(problems)
 
 
+def _literal(text: str) -> str:
+    """The text as written, without its placeholders and statements: there "[[1]]" is a
+    list. A text Jinja cannot read is taken whole (rendering it reports the problem)."""
+    from jinja2 import TemplateSyntaxError
+
+    from .sandbox import text_environment
+
+    try:
+        return " ".join(value for _, kind, value in text_environment().lex(text)
+                        if kind == "data")
+    except TemplateSyntaxError:
+        return text
+
+
 def bracket_problem(text: str) -> tuple[str, str] | None:
-    """What is wrong with the first malformed reference or sub-point id in text (message,
-    hint), or None."""
+    """What is wrong with the first malformed reference or unclosed sub-point id in text
+    (message, hint), or None."""
     for m in BRACKETS.finditer(text):
         if m[1] is not None and is_id(m[1]):
             continue
@@ -289,11 +303,13 @@ def bracket_problem(text: str) -> tuple[str, str] | None:
         return f"']]' closes no '[[' (at {_shown(text[max(0, m.start() - 28):m.end()])})", \
             REFERENCE_HINT
     for m in POINT_ID.finditer(text):
+        # A closed id is checked with the others, once the sub-points are read
+        # (check_anchors), so every problem with them is reported at once.
         if m[2] is None:
             return (f"the sub-point id is not closed by '] ' (at {_shown(m[0].strip())})",
                     POINT_HINT)
-        if not is_id(m[1]):
-            return f"sub-point id '[{_shown(m[1], 40)}]' is not an id", POINT_HINT
+        if not m[1].strip():
+            return "the sub-point id between '[' and ']' is empty", POINT_HINT
     return None
 
 

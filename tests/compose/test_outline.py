@@ -204,7 +204,7 @@ def test_cross_references_print_the_number_and_renumber_with_the_outline(tmp_pat
 def test_self_references_print_their_own_number_and_never_recurse():
     document = _agreement(OUTLINE / "selvreferanse.yaml")
     purpose = document.clause("formål")
-    assert purpose.blocks[0].text == "Formålet står i punkt 2 (dette punktet) og [[2]]."
+    assert purpose.blocks[0].text == "Formålet står i punkt 2 (dette punktet), som er 2."
     assert (purpose.blocks[1].label, purpose.blocks[1].text) == (
         "2.1", "Underpunktet viser til seg selv: 2.1.")
 

@@ -64,8 +64,8 @@ def test_a_submission_sub_point_may_not_take_an_agreement_id(tmp_path):
 # --- malformed references and sub-point ids ------------------------------------------------
 
 @pytest.mark.parametrize(("facts", "says"), [
-    (r'"Fakta.\n\n+ [kval itet] Punkt."', "sub-point id '[kval itet]' is not an id"),
-    (r'"+ [Kvalitet] Punkt."', "sub-point id '[Kvalitet]' is not an id"),
+    (r'"Fakta.\n\n+ [kval itet] Punkt."', "sub-point id 'kval itet' in clause 'saksopplysninger' is not an id"),
+    (r'"+ [Kvalitet] Punkt."', "sub-point id 'Kvalitet' in clause 'saksopplysninger' is not an id"),
     (r'"+ [kvalitet Punkt."', "sub-point id is not closed"),
     (r'"Se jf. [[økonomi og [[kval itet]]."', "'[[' is not closed"),
     (r'"Se [[kval itet]]."', "[[kval itet]] is not a cross-reference"),
@@ -161,6 +161,20 @@ def test_well_formed_unicode_ids_pass(text):
 
 
 @pytest.mark.parametrize("text", ["[[ØKONOMI]]", "[[1a]]", "[[a-b]]", "[[" + "a" * 41 + "]]",
-                                  "[[ａ\u0301]]", "+ [a b] T", "+ [] T"])
+                                  "[[ａ\u0301]]", "+ [a b", "+ [", "x\n  + [id]x",
+                                  "+ [] T", "+ [ ] T"])
 def test_malformed_unicode_ids_fail(text):
     assert bracket_problem(text) is not None
+
+
+def test_nested_reference_is_an_error_not_a_printed_number(tmp_path):
+    # Replaced once, [[[[økonomi]]]] used to print "[[6]]"; it is not a reference.
+    name = _case(tmp_path, '"Se [[[[økonomi]]]]."')
+    result = invoke("check", name, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "saksframlegg.saksopplysninger: '[[' is not closed" in result.stdout + result.stderr
+
+
+def test_brackets_inside_a_placeholder_are_jinja_not_references(tmp_path):
+    name = _case(tmp_path, '"Fakta om {{ [[1, 2]]|length }} ting, jf. [[økonomi]]."')
+    assert invoke("check", "--strict", name, cwd=tmp_path).returncode == 0
