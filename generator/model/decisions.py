@@ -270,8 +270,8 @@ def check_notice(case: Case, source: LoadedFile) -> list[Problem]:
 
 def final_problems(loaded: LoadedCase) -> list[Problem]:
     """Why a final build must wait for the councils: one pending, postponed or rejected, one
-    that adopted an amended text, or one whose adoption an amendment replaced. A case without councils (no saksframlegg.kommuner)
-    records no decisions, and is not held back."""
+    that adopted an amended text, or one whose adoption an amendment replaced. A case without
+    councils (no saksframlegg.kommuner) records no decisions, and is not held back."""
     case, source = loaded.case, loaded.source
     state = standing(case)
     if not state.known:

@@ -16,8 +16,8 @@ from generator.base.project import templates_dir
 from generator.compose.enrich import compose
 from generator.model import decisions
 from generator.model.case import load_case
-from tests.helpers import legevakt, write_case
 from tests.helpers import invoke as run
+from tests.helpers import legevakt, write_case
 
 FORMANNSKAP = "{utvalg: Formannskapet, møtedato: 2026-09-08, saksnr: 70/26, vedtak: vedtatt}"
 # Stange amends the agreement, then adopts the amended text; Hamar and Løten adopted the
