@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from ..base import files
 from ..base.project import shown
 from ..base.reproducible import sha256
 from ..errors import OutputError
-from . import manifest, state
+from . import leftovers, manifest, state
 
 # What `samdok verify` says when a source recorded in manifest.json differs from now.
 CHANGED = {
@@ -34,6 +35,8 @@ class Verdict:
     unknown: str = ""  # why what the outputs were built from cannot be told
     touched: dict[str, str] = field(default_factory=dict)  # output name -> what happened
     command: str = ""  # what to run to make the outputs current
+    # Documents in the folder the case does not make now: name -> (what, hint).
+    leftover: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def command(case: Path, output: str, final: bool, force: bool = False) -> str:
@@ -75,6 +78,8 @@ def check(case: Path, folder: Path, names: list[str], templates: Path, kinds: li
     verdict.command = command(case, output, final)
     if not verdict.built:
         return verdict
+    _leftovers(verdict, folder, names, _pairs(recorded.get("outputs"), "path")
+               if recorded else None)
     sources = recorded.get("sources") if recorded else None
     if not isinstance(sources, dict) or not all(isinstance(sources.get(name), str)
                                                 for name in manifest.SOURCE_NAMES):
@@ -115,6 +120,25 @@ def check(case: Path, folder: Path, names: list[str], templates: Path, kinds: li
         # An output edited in place may keep its size and time, and the build trusts those.
         verdict.command = command(case, output, final, force=True)
     return verdict
+
+
+def _leftovers(verdict: Verdict, folder: Path, names: list[str],
+               outputs: dict[str, str] | None) -> None:
+    """Documents that could be sent as the case's and are not what it makes now: one the last
+    build made that the case no longer makes (the next build removes it), and one no build
+    of the case recorded making (samdok leaves it alone: it may not be samdok's)."""
+    if outputs is None:
+        return  # no manifest to tell samdok's files by: said as STALE
+    for name in outputs:
+        if name not in names and name.lower().endswith(leftovers.DOCUMENT_SUFFIXES) \
+                and os.path.lexists(folder / name) and Path(name).name == name:
+            verdict.leftover[name] = ("the case does not make this document now (its last "
+                                      "build did)", verdict.command)
+    for name in leftovers.unlisted(folder, outputs):
+        verdict.leftover[name] = (f"not made by the last build of the case ({manifest.NAME} "
+                                  "does not list it)", f"remove it or move it out of "
+                                  f"{shown(folder)}/: a build removes only the files its "
+                                  f"previous build listed")
 
 
 def _describe(name: str, before: str, now: str, case: Path, changed_files: list[str],

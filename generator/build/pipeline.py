@@ -23,7 +23,7 @@ from ..model.case import LoadedCase, explain_missing, in_file_order, load_case
 from ..model.norsk import LANGUAGE_TAGS
 from ..pdf import foresee
 from ..word.templatecheck import check_template
-from . import manifest, state
+from . import leftovers, manifest, state
 
 Report = Callable[[str], None]
 
@@ -132,7 +132,8 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
     recorded = recorded or state.BuildState(out, templates, final)
     todo = []
     for item in checked:
-        if not force and recorded.outputs_current(item.loaded.path, item.loaded.id):
+        if not force and recorded.outputs_current(item.loaded.path, item.loaded.id,
+                                                  _made(item)):
             report(state.up_to_date(item.loaded.id, len(item.documents)))
         else:
             todo.append(item)
@@ -201,9 +202,14 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
             steps.close()
         staged += _pin_and_record(todo, origins, staged, staging, templates, final,
                                   pinned=finisher.pinned, sources=sources)
+        # What the previous build of a case made and this one does not (a notice the
+        # councils' decisions no longer allow, a council taken out) goes with the commit:
+        # left in place, it could be sent as if it were current. Read under the build lock.
+        dropped = [path for item in todo
+                   for path in leftovers.removable(out / item.loaded.id, _made(item))]
         # Held: the outputs are replaced and recorded as one step, not cut short half way.
         with interrupts.held():
-            written = _commit(staged, out)
+            written = _commit(staged, out, dropped)
             _remember(todo, written, out, recorded)
         return written
     except Exception as exc:
@@ -222,6 +228,12 @@ def build(checked: list[Checked], templates: Path, out: Path, report: Report = p
 
 
 LOCK_FILE = ".samdok.lock"
+
+
+def _made(item: Checked) -> set[str]:
+    """The names of the files a build of the case makes in its folder."""
+    return {f"{document.file_stem}{suffix}" for document in item.documents
+            for suffix in (".docx", ".pdf")} | {manifest.NAME}
 
 
 def _lock(out: Path):
@@ -359,8 +371,10 @@ def _pin_and_record(checked: list[Checked], origins: dict[str, drafts.Provenance
     return manifests
 
 
-def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
-    """Move the staged files into place, all of them or none.
+def _commit(staged: list[tuple[Path, Path]], out: Path,
+            dropped: list[Path] | tuple[()] = ()) -> list[Path]:
+    """Move the staged files into place and the `dropped` earlier outputs away, all of it or
+    none of it.
 
     Every target is checked first (a folder where a file goes is never replaced); then each
     earlier output is set aside in a folder of its own inside `out`, and only when all of
@@ -391,6 +405,12 @@ def _commit(staged: list[tuple[Path, Path]], out: Path) -> list[Path]:
                 kept = aside_folder / str(number)
                 os.replace(target, kept)
                 aside.append((target, kept))
+        for number, target in enumerate(dropped):
+            # os.replace moves a name, never what a link points to; the folder holding what
+            # was set aside is removed when the new files are in place.
+            kept = aside_folder / f"dropped-{number}"
+            os.replace(target, kept)
+            aside.append((target, kept))
         for source, target in staged:
             os.replace(source, target)
             placed.append(target)

@@ -157,10 +157,14 @@ class BuildState:
             return None
         return entry["id"], entry.get("documents", 0)
 
-    def outputs_current(self, case_file: Path, case_id: str) -> bool:
-        """True if the case's outputs were built from its present inputs, and not touched."""
+    def outputs_current(self, case_file: Path, case_id: str,
+                        names: set[str] | None = None) -> bool:
+        """True if the case's outputs were built from its present inputs, and not touched;
+        with `names` (the files a build of the case makes now), only if the last build made
+        just those: a case whose documents changed is built again, which removes the rest."""
         entry = self._entry(case_file)
-        return entry is not None and entry.get("id") == case_id and self._untouched(entry)
+        return (entry is not None and entry.get("id") == case_id and self._untouched(entry)
+                and (names is None or set(entry["outputs"]) == names))
 
     def _untouched(self, entry: dict) -> bool:
         outputs = entry.get("outputs")

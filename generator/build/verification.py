@@ -32,6 +32,10 @@ def verify_built(checked: list[Checked], output: str, templates: Path, jobs: int
                                   [d.kind for d in documents], item.loaded.case.language,
                                   output)
         hint = verdict.command
+        for name, (what, remedy) in verdict.leftover.items():
+            say(f"LEFTOVER {shown(folder / name)}: {what}; hint: {remedy}", True)
+        # Counted as documents: each is one a clerk could send by mistake.
+        failures += len({Path(name).stem for name in verdict.leftover})
         if verdict.unknown:
             say(f"STALE    {shown(folder)}/: cannot tell what these documents were built "
                 f"from: {verdict.unknown}; hint: {hint}", True)

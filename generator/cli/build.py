@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -85,8 +86,9 @@ def check(cases: tuple[str, ...], strict: bool) -> None:
     """Validate CASES and their required content, without rendering anything."""
     checked = _checked(cases, strict)
     for item in checked:
-        click.echo(f"ok  {item.loaded.source.file} ({item.loaded.id}: "
-                   f"{', '.join(d.kind for d in item.documents)})")
+        kinds = Counter(d.kind for d in item.documents)  # one submission per council
+        listed = ", ".join(kind if n == 1 else f"{kind} ×{n}" for kind, n in kinds.items())
+        click.echo(f"ok  {item.loaded.source.file} ({item.loaded.id}: {listed})")
 
 
 @main.command()

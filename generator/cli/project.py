@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..errors import EXIT_INVALID, CaseError
-from .group import main
+from .group import main, report_problems
 
 
 @main.command()
@@ -99,20 +99,28 @@ def status(cases: tuple[str, ...], as_json: bool) -> None:
     from ..model.decisions import standing
     from ..review import status as report
 
-    problems, found = [], []
+    problems, found, invalid = [], [], []
     for path in case_files(cases):
         try:
             loaded = load_case(path, shown(path))
         except CaseError as exc:
             problems += exc.problems
+            invalid.append(shown(path))
             continue
         found.append((loaded.id, shown(path), standing(loaded.case)))
-    if problems:
+    if problems and not found:
         raise CaseError(problems)
+    # One invalid file hides no other case's status: the valid ones are shown, the invalid
+    # ones' problems follow on stderr, and the exit code still says a file is not valid.
     if as_json:
-        click.echo(json.dumps({"version": report.JSON_VERSION,
-                               "cases": [report.as_json(*item) for item in found]},
-                              ensure_ascii=False, indent=2))
-        return
-    for item in found:
-        click.echo("\n".join(report.as_lines(*item)))
+        out = {"version": report.JSON_VERSION,
+               "cases": [report.as_json(*item) for item in found]}
+        if invalid:
+            out["invalid"] = invalid
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for item in found:
+            click.echo("\n".join(report.as_lines(*item)))
+    if problems:
+        report_problems(CaseError(problems), f"no status was shown for {', '.join(invalid)}")
+        sys.exit(EXIT_INVALID)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import SamdokError
 from .group import main
 
 
@@ -57,6 +58,10 @@ def text(file: str) -> None:
     readable text (see README.md).
     """
     path = Path(file)
+    if _is_pdf(path):  # read as YAML it would give a syntax error that points nowhere useful
+        raise SamdokError(f"{file}: a PDF; samdok text reads case files and Word files",
+                          hint="give the .docx built beside it, or check a PDF with "
+                               "`samdok verify` (what it proves) or `samdok signatures`")
     if path.suffix.lower() == ".docx":
         from ..review.text import docx_markdown
         from ..review.versions import read
@@ -70,3 +75,13 @@ def text(file: str) -> None:
 
     loaded = load_case(path, file)
     click.echo(case_markdown(compose(loaded, templates_dir())), nl=False)
+
+
+def _is_pdf(path: Path) -> bool:
+    """True when the file begins as a PDF does, whatever its name (git's textconv may hand
+    samdok a temporary name)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(5) == b"%PDF-"
+    except OSError:
+        return False  # reported as the case file it was taken for

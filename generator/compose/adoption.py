@@ -16,7 +16,7 @@ from .sandbox import freeze
 # A council's state -> its phrase under `fraser.vedtak` (the case file's own words).
 PHRASES = {decisions.PENDING: "ikke_behandlet", decisions.ADOPTED: "vedtatt",
            decisions.AMENDED: "vedtatt_med_endringer", decisions.POSTPONED: "utsatt",
-           decisions.REJECTED: "avvist"}
+           decisions.REJECTED: "avvist", decisions.EARLIER: "eldre_tekst"}
 
 
 def record(case: Case, lib: Library) -> list[dict[str, Any]]:

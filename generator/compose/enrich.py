@@ -204,8 +204,7 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
         "andre_kommuner": norsk.and_list(
             [p["kommune"] for p in common["parter"] if p["nummer"] != m.number], lang),
         "vedtaksorgan": copy.route[-1].committee,
-        "avtale": {"tittel": agreement.title,
-                   "type": _phrase(lib, "avtaletype", agreement.kind)},
+        "avtale": {"tittel": agreement.title, "type": _agreement_type(case, lib, agreement)},
         # Many parties: counted rather than listed, and only this council's row of the cost
         # table; the agreement behind the submission lists them all.
         "mange_parter": len(case.parties) > MANY_PARTIES,
@@ -243,6 +242,16 @@ def compose_submission(loaded: LoadedCase, templates: Path, number: str,
 # (kommuneloven § 20-4 første ledd); for the other forms only a samarbeidsavtale establishes
 # the body, a tjenesteavtale works under one that exists.
 HOST_FORMS = ("vertskommune", "vertskommune_med_nemnd")
+
+
+def _agreement_type(case, lib: Library, agreement: Document) -> str:
+    """What the resolution calls the agreement: a framework agreement by the name it gives
+    itself («godkjenner grunnavtalen …»), else the document kind («samarbeidsavtalen»). The
+    definite form is made only of a name ending in «avtale» (the same in bokmål and nynorsk)."""
+    name = (case.agreement_name or "").strip()
+    if agreement.kind == "samarbeidsavtale" and name.lower().endswith("avtale"):
+        return name[0].lower() + name[1:] + "n"
+    return _phrase(lib, "avtaletype", agreement.kind)
 
 
 def _council_decisions(loaded: LoadedCase, agreement: Document, copy, number: str,

@@ -19,12 +19,14 @@ OUTCOMES = ("vedtatt", "vedtatt_med_endringer", "utsatt", "avvist")
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 
 # A council's state, as `samdok status --json` writes it (stable keys).
-PENDING, ADOPTED, AMENDED, POSTPONED, REJECTED = (
-    "pending", "adopted", "adopted_with_amendments", "postponed", "rejected")
+# EARLIER: the council adopted a text that a later amendment replaced (see standing()).
+PENDING, ADOPTED, AMENDED, POSTPONED, REJECTED, EARLIER = (
+    "pending", "adopted", "adopted_with_amendments", "postponed", "rejected",
+    "adopted_earlier_text")
 STATES = {None: PENDING, "vedtatt": ADOPTED, "vedtatt_med_endringer": AMENDED,
           "utsatt": POSTPONED, "avvist": REJECTED}
 SHOWN = {PENDING: "pending", ADOPTED: "adopted", AMENDED: "adopted with amendments",
-         POSTPONED: "postponed", REJECTED: "rejected"}
+         POSTPONED: "postponed", REJECTED: "rejected", EARLIER: "adopted an earlier text"}
 
 # The one clock every "has this meeting been held?" question asks, so tests replace it and
 # never depend on the day they run: decisions.clock = lambda: dt.date(2026, 12, 1).
@@ -42,12 +44,20 @@ class Council:
 
     number: str
     name: str  # "Gausdal kommune"
-    state: str  # PENDING, ADOPTED, AMENDED, POSTPONED or REJECTED
+    state: str  # PENDING, ADOPTED, AMENDED, POSTPONED, REJECTED or EARLIER
     body: str  # the deciding meeting's body (utvalg), e.g. Kommunestyret
     date: dt.date | None  # the deciding meeting's date (for pending: the meeting planned)
     case_number: str  # the deciding meeting's saksnr ("" when not given)
     archive_case: str  # the council's arkivsak
     amendment: str = ""  # the text of an amendment (AMENDED)
+    # EARLIER: the amendment that replaced the text it adopted ("Stange kommune,
+    # Kommunestyret 2026-10-20")
+    replaced_by: str = ""
+
+    @property
+    def outcome_missing(self) -> bool:
+        """A pending council whose meeting has been held: its outcome is not recorded."""
+        return self.state == PENDING and self.date is not None and self.date < today()
 
 
 @dataclass(frozen=True)
@@ -70,12 +80,28 @@ class Standing:
         return max(dates) if self.all_adopted and dates else None
 
 
-def council(number: str, copy: CouncilCopy) -> Council:
-    """A council's standing from its route: the last meeting decides, earlier ones recommend."""
+def council(number: str, copy: CouncilCopy,
+            amended: tuple[dt.date, str] | None = None) -> Council:
+    """A council's standing from its route: the last meeting decides, earlier ones recommend.
+    `amended` is the latest amendment (its date, and who made it): an adoption on or before
+    that date adopted a text the amendment replaced, so it no longer counts."""
     last = copy.route[-1]
-    return Council(number, f"{register.lookup(number).name} kommune", STATES[last.outcome],
+    state, replaced_by = STATES[last.outcome], ""
+    if state == ADOPTED and amended is not None and last.date <= amended[0]:
+        state, replaced_by = EARLIER, amended[1]
+    return Council(number, f"{register.lookup(number).name} kommune", state,
                    last.committee, last.date, last.number or "", copy.case_number,
-                   last.amendment or "")
+                   last.amendment or "", replaced_by)
+
+
+def latest_amendment(copies: dict[str, CouncilCopy]) -> tuple[dt.date, str] | None:
+    """The latest meeting that adopted the agreement with amendments, as (date, who and
+    where), or None. An amendment makes a new text: only adoptions after it adopted that."""
+    found = [(m.date, f"{register.lookup(number).name} kommune, {m.committee} "
+                      f"{m.date.isoformat()}")
+             for number, copy in copies.items() for m in copy.route
+             if m.outcome == "vedtatt_med_endringer"]
+    return max(found) if found else None
 
 
 def recorded(case: Case) -> bool:
@@ -105,15 +131,22 @@ def standing(case: Case) -> Standing:
         return Standing((), False, left=(
             "samdok cannot tell: the case records no councils (add saksframlegg.kommuner "
             "with each council's meetings, and 'vedtak' on each meeting held)",))
+    amended = latest_amendment(copies)
     councils = tuple(council(register.lookup(p.municipality).number,
-                             copies[register.lookup(p.municipality).number])
+                             copies[register.lookup(p.municipality).number], amended)
                      for p in case.parties
                      if register.lookup(p.municipality).number in copies)
     left: list[str] = []
     for c in councils:
         when = c.date.isoformat() if c.date else "?"
-        if c.state == PENDING:
+        if c.outcome_missing:
+            left.append(f"{c.name}: {c.body} meeting on {when} held; outcome not recorded "
+                        "(add its 'vedtak')")
+        elif c.state == PENDING:
             left.append(f"{c.name}: {c.body} has not decided yet (meeting {when})")
+        elif c.state == EARLIER:
+            left.append(f"{c.name}: {c.body} adopted an earlier text on {when}; must adopt "
+                        f"the amended text (amended by {c.replaced_by})")
         elif c.state == POSTPONED:
             left.append(f"{c.name}: {c.body} postponed the case on {when}; add the next "
                         "meeting under 'behandling'")
@@ -123,7 +156,8 @@ def standing(case: Case) -> Standing:
         elif c.state == AMENDED:
             left.append(f"{c.name}: {c.body} adopted it with an amendment on {when}; the "
                         "amended text is a new draft for every council")
-    state = Standing(councils, True, left=tuple(left))
+    # Not every council has adopted the current text: definitely not in force.
+    state = Standing(councils, True, in_force=False, left=tuple(left))
     if not state.all_adopted:
         return state
     effective = effective_date(case, state.last_adoption)
@@ -235,9 +269,9 @@ def check_notice(case: Case, source: LoadedFile) -> list[Problem]:
 
 
 def final_problems(loaded: LoadedCase) -> list[Problem]:
-    """Why a final build must wait for the councils: one pending, postponed or rejected, or
-    one that adopted an amended text. A case without councils (no saksframlegg.kommuner)
-    records no decisions, and is not held back."""
+    """Why a final build must wait for the councils: one pending, postponed or rejected, one
+    that adopted an amended text, or one whose adoption an amendment replaced. A case without
+    councils (no saksframlegg.kommuner) records no decisions, and is not held back."""
     case, source = loaded.case, loaded.source
     state = standing(case)
     if not state.known:
@@ -249,7 +283,11 @@ def final_problems(loaded: LoadedCase) -> list[Problem]:
         where = ("saksframlegg", "kommuner", keys.get(c.number, c.number), "behandling",
                  len(route) - 1)
         when = c.date.isoformat() if c.date else "?"
-        if c.state == PENDING:
+        if c.outcome_missing:
+            problems.append(source.problem(
+                where, f"{c.name}: {c.body} meeting on {when} held; outcome not recorded",
+                "record the meeting's outcome ('vedtak: vedtatt') as its minutes say it"))
+        elif c.state == PENDING:
             problems.append(source.problem(
                 where, f"{c.name} has not decided yet ({c.body}, meeting {when})",
                 "record the outcome ('vedtak: vedtatt') after the meeting; samdok status "
@@ -263,6 +301,13 @@ def final_problems(loaded: LoadedCase) -> list[Problem]:
                 (*where, "vedtak"), f"{c.name}: {c.body} rejected the agreement on {when}",
                 "an agreement not every council adopted cannot be final: negotiate a new "
                 "draft, or leave this council out of 'parter'"))
+        elif c.state == EARLIER:
+            problems.append(source.problem(
+                (*where, "vedtak"), f"{c.name}: {c.body} adopted an earlier text on {when}; "
+                f"must adopt the amended text (amended by {c.replaced_by})",
+                "an amendment makes a new text, and the agreement takes effect when every "
+                "council has adopted the same text: add this council's meeting that adopts "
+                "the amended text under 'behandling'"))
         elif c.state == AMENDED:
             problems.append(source.problem(
                 (*where, "endring"), f"{c.name}: {c.body} adopted the agreement on {when} "

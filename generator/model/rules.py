@@ -193,12 +193,31 @@ def check_names(source: LoadedFile, documents: list[str], form: str) -> list[Pro
             else:
                 message = (f"{shown} lacks «{rule.words}» and «{rule.abbreviation}» — "
                            f"{req.citation(form, document)}: {req.description}")
-                hint = (f"add «{rule.abbreviation}» or «{rule.words}» to the name, e.g. "
-                        f"'{name.strip()} {rule.abbreviation}'; the abbreviation counts in "
-                        "capitals and as a word of its own")
+                hint = _name_hint(name.strip(), rule)
             problems.append(source.problem((req.field,), message, hint,
                                            severity="warning" if rule.warning else "error"))
     return problems
+
+
+# Designations of other company forms: a name ending in one gets no example that keeps it.
+OTHER_FORMS = {"AS", "ASA", "SA", "KF", "BA", "ANS", "DA", "NUF", "SE", "FKF", "HF"}
+
+
+def _name_hint(name: str, rule: NameRule) -> str:
+    """How to meet a word rule: the abbreviation in capitals where it is written in small
+    letters, another company form's designation replaced, else the abbreviation added."""
+    words = name.split()
+    last = words[-1] if words else ""
+    stem = name[:len(name) - len(last)].rstrip()
+    if last.lower() == rule.abbreviation.lower():
+        return (f"write the abbreviation in capitals: '{stem} {rule.abbreviation}' (it counts "
+                f"only in capitals), or write «{rule.words}»")
+    if last.upper() in OTHER_FORMS:
+        return (f"«{last}» names another company form: replace it with «{rule.abbreviation}» "
+                f"or «{rule.words}», e.g. '{stem} {rule.abbreviation}'")
+    return (f"add «{rule.abbreviation}» or «{rule.words}» to the name, e.g. "
+            f"'{name} {rule.abbreviation}'; the abbreviation counts in capitals and as a word "
+            "of its own")
 
 
 # Keys that state something only one kind of cooperation has: given for another form, the

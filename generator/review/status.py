@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.decisions import SHOWN, Standing
+from ..model.decisions import EARLIER, PENDING, SHOWN, Standing
 
 # The JSON keys are a contract with scripts: add keys, never rename or remove one.
 JSON_VERSION = 1
@@ -25,6 +25,10 @@ def as_json(case_id: str, file: str, state: Standing) -> dict[str, Any]:
             "saksnr": c.case_number or None,
             "arkivsak": c.archive_case,
             "amendment": c.amendment or None,
+            # adopted_earlier_text: the amendment that replaced the text it adopted
+            "replaced_by": c.replaced_by or None,
+            # pending, and its meeting is held: the outcome is not recorded
+            "outcome_missing": c.outcome_missing,
         } for c in state.councils],
         "all_adopted": state.all_adopted,
         "last_adoption": state.last_adoption.isoformat() if state.last_adoption else None,
@@ -42,8 +46,12 @@ def as_lines(case_id: str, file: str, state: Standing) -> list[str]:
         when = c.date.isoformat() if c.date else "?"
         meeting = f"{c.body} {when}" + (f", sak {c.case_number}" if c.case_number else "")
         what = SHOWN[c.state]
-        if c.state == "pending":
+        if c.outcome_missing:
+            what = f"meeting on {when} held; outcome not recorded ({meeting})"
+        elif c.state == PENDING:
             what += f" (next: {meeting})"
+        elif c.state == EARLIER:
+            what += f" on {when}; must adopt the amended text ({meeting})"
         else:
             what += f" ({meeting})"
         if c.amendment:

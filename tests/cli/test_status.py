@@ -47,7 +47,7 @@ def test_pending_every_council(tmp_path: Path) -> None:
     assert "in force: no (not every council has adopted it)" in result.stdout
     case = as_json(tmp_path, text)
     assert states(case) == ["pending"] * 3
-    assert case["in_force"] is None and case["effective_from"] is None
+    assert case["in_force"] is False and case["effective_from"] is None
     assert "Stange kommune: Kommunestyret has not decided yet (meeting 2026-12-15)" \
         in case["left"]
 
@@ -58,7 +58,8 @@ def test_one_council_adopted(tmp_path: Path) -> None:
     hamar = case["councils"][0]
     assert hamar == {"kommunenummer": "3403", "kommune": "Hamar kommune", "state": "adopted",
                      "body": "Kommunestyret", "date": "2026-09-16", "saksnr": "88/26",
-                     "arkivsak": "2026/802", "amendment": None}
+                     "arkivsak": "2026/802", "amendment": None, "replaced_by": None,
+                     "outcome_missing": False}
     assert case["all_adopted"] is False and case["last_adoption"] is None
 
 
@@ -81,7 +82,7 @@ def test_adopted_with_amendments(tmp_path: Path) -> None:
             "«Oppsigelsestiden er seks måneder»") in result.stdout
     case = as_json(tmp_path, text)
     assert case["councils"][2]["amendment"] == "Oppsigelsestiden er seks måneder"
-    assert case["in_force"] is None
+    assert case["in_force"] is False
 
 
 def test_rejected(tmp_path: Path) -> None:

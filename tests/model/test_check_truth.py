@@ -233,7 +233,7 @@ def test_new_writes_a_joint_submission_to_every_council(project: Path) -> None:
         assert f"    {number}:" in text
     result = samdok("check")
     assert result.exit_code == 0, result.output
-    assert "(sf: samarbeidsavtale, saksframlegg, saksframlegg, saksframlegg)" in result.output
+    assert "(sf: samarbeidsavtale, saksframlegg ×3)" in result.output
     assert "saksframlegg.vurdering: warning: the starter's placeholder" in result.stderr
 
 
