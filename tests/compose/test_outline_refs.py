@@ -64,7 +64,8 @@ def test_a_submission_sub_point_may_not_take_an_agreement_id(tmp_path):
 # --- malformed references and sub-point ids ------------------------------------------------
 
 @pytest.mark.parametrize(("facts", "says"), [
-    (r'"Fakta.\n\n+ [kval itet] Punkt."', "sub-point id 'kval itet' in clause 'saksopplysninger' is not an id"),
+    (r'"Fakta.\n\n+ [kval itet] Punkt."',
+     "sub-point id 'kval itet' in clause 'saksopplysninger' is not an id"),
     (r'"+ [Kvalitet] Punkt."', "sub-point id 'Kvalitet' in clause 'saksopplysninger' is not an id"),
     (r'"+ [kvalitet Punkt."', "sub-point id is not closed"),
     (r'"Se jf. [[økonomi og [[kval itet]]."', "'[[' is not closed"),
