@@ -69,7 +69,7 @@ def test_verify_checks_the_archive_properties_of_every_pdf(built: Path, verified
 
 def test_a_plain_pdf_from_libreoffice_is_reported_as_not_pdfa(built: Path, tmp_path: Path) -> None:
     # The same Word file converted with plain `--convert-to pdf`: what a malformed option
-    # string silently gives (DESIGN.md section 11).
+    # string silently gives.
     project = tmp_path / "p"
     shutil.copytree(built, project)
     out = project / "build" / "roros-os-holtalen"

@@ -78,7 +78,7 @@ def pki(tmp_path_factory) -> Pki:
     ca_key, ca_cert, ca_path = _ca(folder, "a")
     signers = []
     for number, (person, organisation) in enumerate(PARTIES, start=1):
-        key = ec.generate_private_key(ec.SECP256R1())  # P-256: fast (DESIGN.md section 11)
+        key = ec.generate_private_key(ec.SECP256R1())  # P-256: fast
         cert = _certificate(_name(person, organisation), key, ca_cert.subject, ca_key, ca=False)
         data = pkcs12.serialize_key_and_certificates(
             person.encode(), key, cert, [ca_cert],

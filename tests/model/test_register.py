@@ -27,7 +27,7 @@ NORWEGIAN_NAMES = {
     "5612": "Kautokeino", "5622": "Porsanger", "5628": "Tana", "5636": "Nesseby",
 }
 
-# The Sami language administrative area (shared/DOMAIN.md): Norwegian name -> (number, the
+# The Sami language administrative area: Norwegian name -> (number, the
 # official form with the Sami name that headers show).
 SAMI_AREA = {
     "Kautokeino": ("5612", "Guovdageaidnu - Kautokeino"),
