@@ -4,6 +4,7 @@ one, real git with a fixed identity, PDF pages read back, and generated many-cou
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import subprocess
@@ -118,13 +119,28 @@ def words(text: str) -> str:
 
 
 def pages(pdf: Path) -> list[str]:
+    """The text of each page, as pdfplumber reads it."""
+    info = pdf.stat()
+    return list(_pages(pdf.resolve(), info.st_ino, info.st_size, info.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=64)
+def _pages(pdf: Path, inode: int, size: int, mtime_ns: int) -> tuple[str, ...]:
+    # Many tests read the same PDFs of the shared build (an agreement once per council): each
+    # file is read once per worker. A file written again has another inode, size or time.
     with pdfplumber.open(pdf) as doc:
-        return [words(page.extract_text() or "") for page in doc.pages]
+        return tuple(words(page.extract_text() or "") for page in doc.pages)
+
+
+@functools.cache
+def _composed(case_id: str) -> tuple:
+    return tuple(compose(load_case(EXAMPLES / f"{case_id}.yaml"), templates_dir()))
 
 
 def model(case_id: str, stem: str):
-    documents = compose(load_case(EXAMPLES / f"{case_id}.yaml"), templates_dir())
-    return next(d for d in documents if d.file_stem == stem)
+    """The document model of one document of an example case (composed once per worker;
+    tests only read it)."""
+    return next(d for d in _composed(case_id) if d.file_stem == stem)
 
 
 def many_councils_case(count: int, language: str = "nb") -> tuple[str, list[str]]:
