@@ -26,8 +26,9 @@ FIXTURES = Path(__file__).resolve().parent / "cases"
 
 def run_samdok(*args: str, cwd: Path, env: dict[str, str] | None = None,
                timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run samdok as a user would (a separate process), capturing its output: for LibreOffice
-    builds, signals, import time and what a process leaves behind; else use invoke()."""
+    """Run samdok as a user would (a separate process), capturing its output: for signals,
+    import time and what a process leaves behind; else use invoke(), LibreOffice builds
+    included (they start the real soffice either way)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)

@@ -15,7 +15,7 @@ import pytest
 from generator.compose.document import Item
 from generator.compose.enrich import compose
 from generator.model.case import load_case
-from tests.helpers import FIXTURES, ROOT, invoke, run_samdok, write_case
+from tests.helpers import FIXTURES, ROOT, invoke, write_case
 
 OUTLINE = FIXTURES / "disposisjon"
 TEMPLATES = ROOT / "templates"
@@ -292,7 +292,7 @@ def test_outline_round_trip_through_libreoffice(tmp_path):
 
     write_case(tmp_path / "cases", "roros-disposisjon.yaml",
                (OUTLINE / "roros-disposisjon.yaml").read_text(encoding="utf-8"))
-    built = run_samdok("build", "--strict", "--jobs", "1", cwd=tmp_path)
+    built = invoke("build", "--strict", "--jobs", "1", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     pdf = tmp_path / "build" / "roros-disposisjon" / "samarbeidsavtale.pdf"
     with pdfplumber.open(str(pdf)) as doc:

@@ -16,7 +16,7 @@ from docx import Document as WordDocument
 
 from generator.pdf import archive as pdfa
 from generator.pdf.convert import find_soffice
-from tests.helpers import FIXTURES, ROOT, invoke, run_samdok
+from tests.helpers import FIXTURES, ROOT, invoke
 
 pytestmark = pytest.mark.libreoffice
 
@@ -144,7 +144,7 @@ def test_a_letter_drawn_with_a_substitute_font_fails_verification(built: Path,
             if item.filename == "word/styles.xml":
                 data = data.replace(b'"Carlito"', b'"OpenSymbol"')
             zout.writestr(item, data)
-    assert run_samdok("build", cwd=project).returncode == 0
+    assert invoke("build", cwd=project).returncode == 0
     result = invoke("verify", cwd=project)
     assert result.returncode == 1
     assert "samarbeidsavtale.pdf: letters: 'š' on page 1 is drawn with" in result.stderr

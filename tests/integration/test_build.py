@@ -17,7 +17,7 @@ import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke, run_samdok
+from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke
 
 REQUIRED_HEADINGS = ("Formål", "Økonomi", "Inntreden og uttreden", "Ikrafttredelse")
 
@@ -107,7 +107,7 @@ ROROS = EXAMPLES / "roros-os-holtalen.yaml"
 @pytest.mark.libreoffice
 def test_workers_share_the_documents_each_with_a_profile_of_its_own(tmp_path: Path) -> None:
     _project(tmp_path, ROROS, FIXTURES / "minimal.yaml", FIXTURES / "grunnbelop.yaml")
-    result = run_samdok("-v", "build", "--jobs", "2", cwd=tmp_path)
+    result = invoke("-v", "build", "--jobs", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     commands = _commands(result.stdout)
     assert len(commands) == 2  # one warm LibreOffice per worker, not one per document
@@ -235,7 +235,7 @@ def test_crashed_converter_is_replaced_and_the_build_succeeds(tmp_path: Path) ->
     soffice = _stand_in(tmp_path, f'if [ ! -e "{marker}" ]; then touch "{marker}"; '
                                   f'echo boom >&2; exit 1; fi\nexec "{real}" "$@"')
     project = _project(tmp_path / "p", ROROS)
-    result = run_samdok("-v", "build", cwd=project, env={"SAMDOK_SOFFICE": soffice})
+    result = invoke("-v", "build", cwd=project, env={"SAMDOK_SOFFICE": soffice})
     assert result.returncode == 0, result.stderr
     commands = _commands(result.stdout)
     assert len(commands) == 2 and _profile(commands[0]) != _profile(commands[1])
@@ -255,7 +255,7 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
     minimal = tmp_path / "cases" / "minimal.yaml"
     other = minimal.read_text(encoding="utf-8").replace("id: minimal", "id: annen")
     (tmp_path / "cases" / "annen.yaml").write_text(other, encoding="utf-8")
-    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    assert invoke("build", cwd=tmp_path).returncode == 0
     out = tmp_path / "build"
     before = _snapshot(out)
 
@@ -268,7 +268,7 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
 
     minimal.write_text(minimal.read_text(encoding="utf-8").replace(
         "felles lønningskontor", "felles lønns- og personalkontor"), encoding="utf-8")
-    result = run_samdok("build", cwd=tmp_path)
+    result = invoke("build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "wrote build/minimal/samarbeidsavtale.pdf" in result.stdout
     assert "up to date  annen/" in result.stdout
@@ -279,13 +279,13 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     library = next((tmp_path / "templates" / "klausuler").glob("*.yaml"))
     library.write_text(library.read_text(encoding="utf-8") + "\n# endret\n", encoding="utf-8")
-    result = run_samdok("build", cwd=tmp_path)
+    result = invoke("build", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "up to date" not in result.stdout
     assert "wrote build/minimal/samarbeidsavtale.pdf" in result.stdout
     assert "wrote build/annen/samarbeidsavtale.pdf" in result.stdout
 
-    result = run_samdok("build", "--force", cwd=tmp_path)
+    result = invoke("build", "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "up to date" not in result.stdout
     assert result.stdout.count("wrote build/") == 6  # two documents and a manifest each
@@ -305,15 +305,15 @@ def test_the_draft_stamps_git_state_is_an_input_but_unrelated_commits_are_not(
     _git(project, "init", "-q")
     _git(project, "add", "-A")
     _git(project, "commit", "-q", "-m", "Utkast 1")
-    assert run_samdok("build", cwd=project).returncode == 0
+    assert invoke("build", cwd=project).returncode == 0
     assert "up to date  roros-os-holtalen/" in invoke("build", cwd=project).stdout
 
     # Uncommitted changes: the stamp says so instead of naming the commit.
     case.write_text(case.read_text(encoding="utf-8") + "# endret\n", encoding="utf-8")
-    assert "wrote build/roros-os-holtalen/" in run_samdok("build", cwd=project).stdout
+    assert "wrote build/roros-os-holtalen/" in invoke("build", cwd=project).stdout
     # Committed: the stamp names the new commit and takes its date.
     _git(project, "commit", "-q", "-am", "Utkast 2")
-    result = run_samdok("build", cwd=project)
+    result = invoke("build", cwd=project)
     assert "wrote build/roros-os-holtalen/samarbeidsavtale.pdf" in result.stdout
     # A commit that leaves the case alone changes none of its documents.
     (project / "notat.txt").write_text("møtereferat\n", encoding="utf-8")
@@ -370,7 +370,7 @@ def test_failed_render_leaves_previous_outputs_untouched(built: Path, tmp_path: 
 def test_base_amount_case_with_a_population_override_builds_and_verifies(tmp_path: Path) -> None:
     (tmp_path / "cases").mkdir()
     shutil.copy(FIXTURES / "grunnbelop.yaml", tmp_path / "cases" / "grunnbelop.yaml")
-    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    assert invoke("build", cwd=tmp_path).returncode == 0
     # verify finds the key's sentence (with kr 250 000 and the pointer to the table's dates)
     # in the economy clause of the PDF.
     result = invoke("verify", cwd=tmp_path)

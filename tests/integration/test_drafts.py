@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 
 from generator.base import gitinfo
-from tests.helpers import CASE, COMMIT_DATE, git, invoke, make_repo, run_samdok
+from tests.helpers import CASE, COMMIT_DATE, git, invoke, make_repo
 
 
 def sha256(path: Path) -> str:
@@ -62,9 +62,9 @@ def test_short_commit_and_dirty_state_from_real_git(tmp_path: Path) -> None:
 @pytest.mark.libreoffice
 def test_building_twice_gives_identical_files(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "p")
-    first = run_samdok("build", "-o", "one", cwd=repo)
+    first = invoke("build", "-o", "one", cwd=repo)
     assert first.returncode == 0, first.stderr
-    second = run_samdok("build", "-o", "two", cwd=repo)
+    second = invoke("build", "-o", "two", cwd=repo)
     assert second.returncode == 0, second.stderr
     one, two = repo / "one" / "roros-os-holtalen", repo / "two" / "roros-os-holtalen"
     names = sorted(p.name for p in one.iterdir())
@@ -93,7 +93,7 @@ def test_source_date_epoch_sets_the_date_and_the_manifest_lists_everything(
         tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "p")
     epoch = int(dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC).timestamp())
-    result = run_samdok("build", cwd=repo, env={"SOURCE_DATE_EPOCH": str(epoch)})
+    result = invoke("build", cwd=repo, env={"SOURCE_DATE_EPOCH": str(epoch)})
     assert result.returncode == 0, result.stderr
     out = repo / "build" / "roros-os-holtalen"
     assert "wrote build/roros-os-holtalen/manifest.json" in result.stdout
@@ -120,7 +120,7 @@ def test_source_date_epoch_sets_the_date_and_the_manifest_lists_everything(
 def test_draft_carries_stamp_and_watermark_on_every_page(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "p")
     commit = git(repo, "log", "-1", "--format=%h")
-    assert run_samdok("build", cwd=repo).returncode == 0
+    assert invoke("build", cwd=repo).returncode == 0
     out = repo / "build" / "roros-os-holtalen"
     stamp = f"Utkast 1 · 23.11.2026 · {commit}"
     assert stamp in footer_text(out / "samarbeidsavtale.docx")
@@ -141,7 +141,7 @@ def test_draft_carries_stamp_and_watermark_on_every_page(tmp_path: Path) -> None
     case = repo / CASE
     case.write_text(case.read_text(encoding="utf-8").replace("utkast: 1", "utkast: 2"),
                     encoding="utf-8")
-    assert run_samdok("build", cwd=repo).returncode == 0
+    assert invoke("build", cwd=repo).returncode == 0
     assert ("Utkast 2 · 23.11.2026 · ikke innsjekkede endringer"
             in footer_text(out / "samarbeidsavtale.docx"))
 
@@ -172,7 +172,7 @@ def test_final_build_refuses_and_writes_nothing(tmp_path: Path, status, edit, me
 @pytest.mark.libreoffice
 def test_final_build_of_a_committed_final_case_has_no_stamp_or_watermark(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "p", status="endelig")
-    result = run_samdok("build", "--final", cwd=repo)
+    result = invoke("build", "--final", cwd=repo)
     assert result.returncode == 0, result.stderr
     out = repo / "build" / "roros-os-holtalen"
     assert "Utkast" not in footer_text(out / "samarbeidsavtale.docx")

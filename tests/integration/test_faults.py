@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.helpers import FIXTURES, ROOT, invoke, run_samdok
+from tests.helpers import FIXTURES, ROOT, invoke
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -34,7 +34,7 @@ def test_long_texts_many_areas_and_special_characters_build(tmp_path: Path) -> N
             + "samarbeidsområder:\n  - gruppe: Mange områder\n    områder:\n" + areas)
     (tmp_path / "cases").mkdir()
     (tmp_path / "cases" / "hard.yaml").write_text(text, encoding="utf-8")
-    result = run_samdok("build", "--strict", cwd=tmp_path)
+    result = invoke("build", "--strict", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = tmp_path / "build" / "hard"
     word = WordDocument(str(out / "samarbeidsavtale.docx"))
@@ -83,7 +83,7 @@ def test_a_second_build_at_once_and_an_interrupted_build_lose_nothing(tmp_path: 
 
     (tmp_path / "cases").mkdir()
     shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "cases" / "minimal.yaml")
-    assert run_samdok("build", cwd=tmp_path).returncode == 0  # real LibreOffice
+    assert invoke("build", cwd=tmp_path).returncode == 0  # real LibreOffice
     before = {p: p.read_bytes() for p in (tmp_path / "build").rglob("*") if p.is_file()}
     # An edit, so the next builds have work to do; their LibreOffice stand-in hangs.
     case = tmp_path / "cases" / "minimal.yaml"

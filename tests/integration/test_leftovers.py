@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, git, invoke, legevakt, run_samdok, write_case
+from tests.helpers import ROOT, git, invoke, legevakt, write_case
 
 pytestmark = pytest.mark.libreoffice
 
@@ -31,7 +31,7 @@ def test_the_notice_goes_when_a_council_is_pending_again_and_verify_fails_on_one
     folder = repo / FOLDER
 
     # Build 1: every council adopted, the final build writes the notice.
-    built = run_samdok("build", "--final", cwd=repo)
+    built = invoke("build", "--final", cwd=repo)
     assert built.returncode == 0, built.stderr
     assert (folder / f"{NOTICE}.pdf").is_file() and (folder / f"{NOTICE}.docx").is_file()
     old_notice = (folder / f"{NOTICE}.pdf").read_bytes()
@@ -44,7 +44,7 @@ def test_the_notice_goes_when_a_council_is_pending_again_and_verify_fails_on_one
     # Build 2: Stange is pending again; the notice is not made, and the old one is gone.
     write_case(repo, CASE, legevakt(Stange=STANGE_PENDING))
     git(repo, "commit", "-q", "-am", "Stange har ikke vedtatt likevel")
-    built = run_samdok("build", cwd=repo)
+    built = invoke("build", cwd=repo)
     assert built.returncode == 0, built.stderr
     assert "the notice is not built yet" in built.stderr
     assert not (folder / f"{NOTICE}.pdf").exists()

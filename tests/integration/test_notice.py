@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, git, invoke, legevakt, pages, run_samdok, write_case
+from tests.helpers import ROOT, git, invoke, legevakt, pages, write_case
 
 pytestmark = pytest.mark.libreoffice
 
@@ -42,7 +42,7 @@ def test_final_build_carries_the_adoption_record_and_the_notice(tmp_path: Path,
                legevakt().replace("språk: nb", f"språk: {language}"))
     git(repo, "commit", "-q", "-am", "Stange vedtok avtalen")
     assert "in force: not yet, from 2027-01-01" in invoke("status", cwd=repo).stdout
-    result = run_samdok("build", "--final", cwd=repo)
+    result = invoke("build", "--final", cwd=repo)
     assert result.returncode == 0, result.stderr
     verified = invoke("verify", "--strict", cwd=repo)
     assert verified.returncode == 0, verified.stderr

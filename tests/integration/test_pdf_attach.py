@@ -150,7 +150,7 @@ def test_submissions_are_the_same_bytes_whichever_pdf_is_converted_first(
     import hashlib
     import shutil
 
-    from tests.helpers import EXAMPLES, run_samdok
+    from tests.helpers import EXAMPLES, invoke
 
     # One worker converts the agreement before every submission; two workers finish them
     # in another order, so submissions wait for the agreement: the files must not differ.
@@ -158,7 +158,7 @@ def test_submissions_are_the_same_bytes_whichever_pdf_is_converted_first(
     shutil.copy(EXAMPLES / "lillehammerregionen-3-1.yaml", tmp_path / "cases")
     env = {"SOURCE_DATE_EPOCH": "1800000000"}
     for jobs, out in (("1", "one"), ("2", "two")):
-        result = run_samdok("build", "--jobs", jobs, "-o", out, cwd=tmp_path, env=env)
+        result = invoke("build", "--jobs", jobs, "-o", out, cwd=tmp_path, env=env)
         assert result.returncode == 0, result.stderr
     one = tmp_path / "one" / "lillehammerregionen-3-1"
     two = tmp_path / "two" / "lillehammerregionen-3-1"

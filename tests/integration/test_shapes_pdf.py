@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, invoke, pages, run_samdok
+from tests.helpers import FIXTURES, invoke, pages
 
 SHAPES = FIXTURES / "former-uten-tall"
 
@@ -22,7 +22,7 @@ def test_every_shape_builds_and_verify_proves_its_required_clauses(tmp_path: Pat
     (tmp_path / "cases").mkdir()
     for case in SHAPES.glob("*.yaml"):
         shutil.copy(case, tmp_path / "cases" / case.name)
-    built = run_samdok("build", "--strict", cwd=tmp_path)
+    built = invoke("build", "--strict", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
 
     verified = invoke("verify", "--strict", cwd=tmp_path)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.pdf import verify as verifying
-from tests.helpers import EXAMPLES, git, make_repo, run_samdok
+from tests.helpers import EXAMPLES, git, invoke, make_repo
 
 ROROS = "cases/roros-os-holtalen.yaml"
 REGION = "cases/lillehammerregionen-3-1.yaml"
@@ -164,21 +164,21 @@ def test_a_council_pdf_whose_attachment_is_not_the_agreement_fails(built: Path, 
 def test_verify_passes_after_a_final_build_an_up_to_date_build_and_an_unrelated_commit(
         tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "p", status="endelig")
-    assert run_samdok("build", "--final", cwd=repo).returncode == 0
-    verified = run_samdok("verify", "--strict", cwd=repo)
+    assert invoke("build", "--final", cwd=repo).returncode == 0
+    verified = invoke("verify", "--strict", cwd=repo)
     assert verified.returncode == 0, verified.stderr
-    assert "up to date" in run_samdok("build", "--final", cwd=repo).stdout
+    assert "up to date" in invoke("build", "--final", cwd=repo).stdout
     (repo / "NOTES.md").write_text("notat\n", encoding="utf-8")
     git(repo, "add", "NOTES.md")
     git(repo, "commit", "-q", "-m", "notat")  # HEAD moves; the case's commit does not
-    verified = run_samdok("verify", cwd=repo)
+    verified = invoke("verify", cwd=repo)
     assert verified.returncode == 0, verified.stderr
 
     # Committing an edit to the case makes the final documents outdated, and says how.
     case = repo / "cases" / "roros-os-holtalen.yaml"
     case.write_text(case.read_text(encoding="utf-8") + "# merknad\n", encoding="utf-8")
     git(repo, "commit", "-q", "-am", "merknad")
-    stale = run_samdok("verify", cwd=repo)
+    stale = invoke("verify", cwd=repo)
     assert stale.returncode == 1
     assert "the case file cases/roros-os-holtalen.yaml changed; the case file's git state " \
            "changed" in stale.stderr

@@ -17,7 +17,7 @@ from docx import Document as WordDocument
 
 from generator.review.diff import words
 from generator.word.marks import bookmark_name, clause_id
-from tests.helpers import FIXTURES, ROOT, git, invoke, run_samdok
+from tests.helpers import FIXTURES, ROOT, git, invoke
 
 V1 = FIXTURES / "diff" / "v1.yaml"
 V2 = FIXTURES / "diff" / "v2.yaml"
@@ -196,7 +196,7 @@ def test_redline_has_tracked_changes_only_around_changed_words(tmp_path: Path) -
 def test_edited_word_file_is_read_back_clause_by_clause(tmp_path: Path) -> None:
     (tmp_path / "cases").mkdir()
     shutil.copy(V1, tmp_path / "cases" / "diff.yaml")
-    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    assert invoke("build", cwd=tmp_path).returncode == 0
     built = tmp_path / "build" / "diff" / "samarbeidsavtale.docx"
     # Unchanged, the built file reads back as the case it came from.
     assert diff_json("cases/diff.yaml", str(built), cwd=tmp_path)["changes"] == []
@@ -270,7 +270,7 @@ def test_git_textconv_recipe_makes_git_diff_readable(tmp_path: Path) -> None:
     (tmp_path / "cases").mkdir()
     case = tmp_path / "cases" / "diff.yaml"
     shutil.copy(V1, case)
-    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    assert invoke("build", cwd=tmp_path).returncode == 0
     (tmp_path / ".gitattributes").write_text("*.docx diff=samdok\ncases/*.yaml diff=samdok\n",
                                              encoding="utf-8")
     git(tmp_path, "init", "-q", "-b", "main")
@@ -279,7 +279,7 @@ def test_git_textconv_recipe_makes_git_diff_readable(tmp_path: Path) -> None:
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "Utkast 1")
     shutil.copy(V2, case)
-    assert run_samdok("build", cwd=tmp_path).returncode == 0
+    assert invoke("build", cwd=tmp_path).returncode == 0
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     shown = subprocess_out(["git", "diff", "--", "build/diff/samarbeidsavtale.docx"], tmp_path,
                            env)
