@@ -53,6 +53,7 @@ def samdok_docx(tmp_path_factory) -> tuple[Path, Path]:
     return folder / "v1.docx", folder / "v2.docx"
 
 
+@pytest.mark.processes
 def test_check_text_and_diff_write_nothing(tmp_path: Path, samdok_docx) -> None:
     """Each command runs as a real process with TMPDIR and HOME pointed at watched folders, in
     a project folder that is a git repository; nothing in any of them changes."""

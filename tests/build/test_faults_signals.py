@@ -168,6 +168,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 # --- signals ------------------------------------------------------------------------------
 
+@pytest.mark.processes
 @pytest.mark.parametrize(("signum", "code", "message"), [
     (signal.SIGTERM, 143, "terminated (SIGTERM); earlier outputs are unchanged"),
     (signal.SIGHUP, 129, "hung up (SIGHUP); earlier outputs are unchanged"),
@@ -188,6 +189,7 @@ def test_a_signal_ends_the_build_and_everything_it_started(site: Path, signum, c
     assert not (site / "build" / "minimal").exists()
 
 
+@pytest.mark.processes
 def test_a_killed_build_takes_its_converters_and_folders_with_it(site: Path) -> None:
     proc = spawn(site, "build", FAKE_SOFFICE="hang")
     try:
@@ -200,6 +202,7 @@ def test_a_killed_build_takes_its_converters_and_folders_with_it(site: Path) -> 
     assert leftovers(site) == []
 
 
+@pytest.mark.processes
 def test_ctrl_c_as_the_converters_start_leaves_none_running(site: Path) -> None:
     # Four cases, four converters: Ctrl-C as soon as the first one runs, while the others are
     # being started. A converter started as the interrupt was handled was left running.
@@ -232,6 +235,7 @@ def test_ctrl_c_as_the_converters_start_leaves_none_running(site: Path) -> None:
             burner.wait()
 
 
+@pytest.mark.processes
 def test_a_killed_word_worker_fails_the_build_without_a_hang(site: Path) -> None:
     from tests.helpers import many_councils_case
 
@@ -267,6 +271,7 @@ def test_a_killed_word_worker_fails_the_build_without_a_hang(site: Path) -> None
 
 # --- how many converters ------------------------------------------------------------------
 
+@pytest.mark.processes
 def test_a_small_build_starts_one_converter_unless_more_are_asked_for(site: Path,
                                                                        monkeypatch) -> None:
     # Each LibreOffice costs about 1.4 s of CPU to start: four documents are not worth two.
@@ -295,6 +300,7 @@ def test_one_converter_per_core_and_per_eight_documents(monkeypatch, cores, docu
 
 # --- the outputs of a case: all or nothing ------------------------------------------------
 
+@pytest.mark.processes
 def test_an_output_that_cannot_be_replaced_leaves_the_earlier_set_whole(
         site: Path, monkeypatch) -> None:
     monkeypatch.chdir(site)
@@ -351,6 +357,7 @@ def test_a_commit_that_fails_at_any_step_puts_everything_back(tmp_path: Path, mo
 
 # --- every PDF checked before it is taken -------------------------------------------------
 
+@pytest.mark.processes
 @pytest.mark.parametrize(("mode", "check"), [
     ("blank", "PDF/A: not PDF/A"),
     ("cut", "the PDF is damaged or cut short"),
@@ -387,6 +394,7 @@ def small_disk(tmp_path: Path):
         subprocess.run(["umount", "-l", str(disk)], check=True)
 
 
+@pytest.mark.processes
 def test_a_full_disk_is_reported_as_a_full_disk(site: Path, monkeypatch, small_disk) -> None:
     # The stand-in fills the disk, then writes what fits of the PDF and exits 0, as
     # LibreOffice does.

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.processes  # each probe is a fresh process: what it imports is measured
+
 HEAVY = {"docxtpl", "docx", "docxcompose", "pdfplumber", "pdfminer", "pikepdf", "pyhanko"}
 
 # Runs the command line as `python -m generator` does, and on the way out (atexit runs after

@@ -58,6 +58,7 @@ def test_case_error_crosses_from_a_worker_with_its_problems() -> None:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.processes
 def test_ctrl_c_while_workers_write_ends_them_and_writes_nothing(tmp_path: Path) -> None:
     import os
     import signal
