@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import helpers
 from tests.helpers import BUILT_CASES, EXAMPLES, Invoked, invoke, run_samdok
 
 
@@ -33,6 +34,13 @@ def _no_gc_callbacks_left_behind():
     before = list(gc.callbacks)
     yield
     gc.callbacks[:] = [callback for callback in gc.callbacks if callback in before]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _page_cache(tmp_path_factory, worker_id) -> None:
+    """What helpers.pages() read, kept in the run's common temporary folder for every worker."""
+    base = tmp_path_factory.getbasetemp()
+    helpers.PAGE_CACHE = (base if worker_id == "master" else base.parent) / "pages"
 
 
 @pytest.fixture

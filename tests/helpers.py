@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import io
+import json
 import os
 import shutil
 import subprocess
@@ -119,18 +122,40 @@ def words(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+# Where pages() keeps what pdfplumber read, for every worker of the run (set by conftest.py):
+# pdfplumber takes about 0.1 s of CPU a page, and the tests on different workers read the
+# same PDFs of the shared build.
+PAGE_CACHE: Path | None = None
+
+
 def pages(pdf: Path) -> list[str]:
     """The text of each page, as pdfplumber reads it."""
     info = pdf.stat()
     return list(_pages(pdf.resolve(), info.st_ino, info.st_size, info.st_mtime_ns))
 
 
+def pdf_text(pdf: Path) -> str:
+    """The words of every page, as pdfplumber reads them, one space between each."""
+    return " ".join(pages(pdf))
+
+
 @functools.lru_cache(maxsize=64)
 def _pages(pdf: Path, inode: int, size: int, mtime_ns: int) -> tuple[str, ...]:
     # Many tests read the same PDFs of the shared build (an agreement once per council): each
-    # file is read once per worker. A file written again has another inode, size or time.
-    with pdfplumber.open(pdf) as doc:
-        return tuple(words(page.extract_text() or "") for page in doc.pages)
+    # file is read once per run, keyed by its bytes. A file written again has another inode,
+    # size or time, so this worker reads its bytes again.
+    data = pdf.read_bytes()
+    kept = PAGE_CACHE / f"{hashlib.sha256(data).hexdigest()}.json" if PAGE_CACHE else None
+    if kept is not None and kept.is_file():
+        return tuple(json.loads(kept.read_text(encoding="utf-8")))
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        read = tuple(words(page.extract_text() or "") for page in doc.pages)
+    if kept is not None:  # whole or not at all: another worker may read it at any moment
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+        partial.write_text(json.dumps(read), encoding="utf-8")
+        partial.replace(kept)
+    return read
 
 
 @functools.cache

@@ -17,14 +17,9 @@ import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke
+from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke, pdf_text
 
 REQUIRED_HEADINGS = ("Formål", "Økonomi", "Inntreden og uttreden", "Ikrafttredelse")
-
-
-def pdf_words(pdf: Path) -> str:
-    with pdfplumber.open(pdf) as doc:
-        return " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
 
 
 def hashes(folder: Path) -> dict[str, str]:
@@ -36,7 +31,7 @@ def hashes(folder: Path) -> dict[str, str]:
 def test_example_builds_to_word_and_pdf_with_every_required_clause(built: Path) -> None:
     out = built / "build" / "roros-os-holtalen"
     assert (out / "samarbeidsavtale.docx").is_file()
-    text = pdf_words(out / "samarbeidsavtale.pdf")
+    text = pdf_text(out / "samarbeidsavtale.pdf")
     # The example's commencement clause carries its source's heading, «Iverksetting».
     for heading in (*REQUIRED_HEADINGS[:-1], "Iverksetting"):
         assert re.search(rf"\b\d+\. {heading}\b", text), heading
@@ -49,7 +44,7 @@ def test_example_builds_to_word_and_pdf_with_every_required_clause(built: Path) 
     assert "Sum" not in text.split()
     # Shares by population, rounded by largest remainder so the
     # printed column adds up to 100,0 %, in the example that has them.
-    sogn = pdf_words(built / "build" / "pp-teneste-sogn" / "tjenesteavtale.pdf")
+    sogn = pdf_text(built / "build" / "pp-teneste-sogn" / "tjenesteavtale.pdf")
     assert re.search(r"Sum [\d ]+ 100,0 %", sogn)
 
 
@@ -239,7 +234,7 @@ def test_crashed_converter_is_replaced_and_the_build_succeeds(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     commands = _commands(result.stdout)
     assert len(commands) == 2 and _profile(commands[0]) != _profile(commands[1])
-    text = pdf_words(project / "build" / "roros-os-holtalen" / "samarbeidsavtale.pdf")
+    text = pdf_text(project / "build" / "roros-os-holtalen" / "samarbeidsavtale.pdf")
     assert "1. juli 2016" in text
 
 
@@ -273,7 +268,7 @@ def test_unchanged_documents_are_up_to_date_and_force_rebuilds(tmp_path: Path) -
     assert "wrote build/minimal/samarbeidsavtale.pdf" in result.stdout
     assert "up to date  annen/" in result.stdout
     assert "wrote build/annen" not in result.stdout
-    assert "lønns- og personalkontor" in pdf_words(out / "minimal" / "samarbeidsavtale.pdf")
+    assert "lønns- og personalkontor" in pdf_text(out / "minimal" / "samarbeidsavtale.pdf")
 
     # A changed clause text in the project's templates is an input of every document.
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
@@ -375,7 +370,7 @@ def test_base_amount_case_with_a_population_override_builds_and_verifies(tmp_pat
     # in the economy clause of the PDF.
     result = invoke("verify", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    text = pdf_words(tmp_path / "build" / "grunnbelop" / "samarbeidsavtale.pdf")
+    text = pdf_text(tmp_path / "build" / "grunnbelop" / "samarbeidsavtale.pdf")
     # Rest after 3 x 250 000 by 5 700, 1 891 and 2 035 of 9 626: in 2027 7 207 718.68,
     # 2 558 253.69, 2 734 027.63 (two kroner left: Os, Røros); in 2028 7 444 577.19,
     # 2 636 832.54, 2 818 590.28 (one krone left: Os). In a narrow column the date wraps

@@ -8,18 +8,12 @@ import re
 import shutil
 from pathlib import Path
 
-import pdfplumber
 import pytest
 from docx import Document as WordDocument
 
-from tests.helpers import FIXTURES, ROOT, invoke
+from tests.helpers import FIXTURES, ROOT, invoke, pdf_text
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
-
-
-def pdf_text(pdf: Path) -> str:
-    with pdfplumber.open(pdf) as doc:
-        return " ".join(" ".join((p.extract_text() or "").split()) for p in doc.pages)
 
 
 @pytest.mark.libreoffice
