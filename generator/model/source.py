@@ -12,6 +12,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
+from ruamel.yaml.scanner import Scanner
 
 from ..base import files
 from ..errors import CaseError, Problem, shorten
@@ -102,11 +103,51 @@ class _DepthLimitedParser(Parser):
         return event
 
 
+class _TooDeepAhead(Exception):
+    """Raised by the scanner at a '[' or '{' that is certainly below MAX_DEPTH levels."""
+
+    def __init__(self, mark: Any):
+        self.mark = mark
+
+
+class _DepthLimitedScanner(Scanner):
+    """ruamel's scanner, stopping at a '[' or '{' below MAX_DEPTH levels of the collections
+    it knows of. Along a line of them it reads up to 1024 characters ahead of the parser,
+    and each one it holds makes the next slower: a line of '[' took half a second to refuse.
+    It counts fewer levels than the parser (an implicit pair in a flow list, a list at its
+    key's indentation are levels the parser adds), so the parser's count says where."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+        if len(self.indents) + self.flow_level >= MAX_DEPTH:
+            raise _TooDeepAhead(self.reader.get_mark())
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
+def _compose(text: str) -> Any:
+    """The YAML node tree of text; _TooDeep where collections first nest too deep."""
+    try:
+        return _yaml().compose(text)
+    except _TooDeepAhead as ahead:
+        mark = ahead.mark
+    end = mark.index
+    # The text before that '[' holds at most MAX_DEPTH flow levels, so it is read quickly;
+    # the parser stops at the first collection below MAX_DEPTH levels in it, or at a syntax
+    # error in it, as it would have in the whole text. What is only the end of the cut is
+    # not a problem of the file: then the '[' itself is the first too deep.
+    try:
+        _yaml().compose(text[:end])
+    except MarkedYAMLError as exc:
+        if exc.problem_mark is not None and exc.problem_mark.index < end:
+            raise
+    raise _TooDeep(mark)
+
+
 def _yaml() -> YAML:
     # typ="safe": its scalar constructors make plain types only; pure=True so behaviour does
     # not depend on whether the C extension is present. Only compose() and the scalar
     # constructors are used: _Builder below makes the containers.
     yaml = YAML(typ="safe", pure=True)
+    yaml.Scanner = _DepthLimitedScanner
     yaml.Parser = _DepthLimitedParser
     return yaml
 
@@ -173,9 +214,8 @@ def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None,
         # line and column stays true), to report the file's other problems in the same run;
         # the raw problems are errors, so nothing is ever built from the copy.
         text = hygiene.RAW.sub("\ufffd", text)
-    yaml = _yaml()
     try:
-        node = yaml.compose(text)
+        node = _compose(text)
     except MarkedYAMLError as exc:
         raise CaseError(raw + [_syntax_problem(shown, text, exc)]) from None
     except _TooDeep as exc:
@@ -188,7 +228,7 @@ def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None,
         raise CaseError(raw + [Problem(shown, None, None, "", f"YAML error: {exc}")]) from None
     loaded = LoadedFile(shown, None, text=text)
     if node is not None:
-        builder = _Builder(loaded, yaml.constructor, text)
+        builder = _Builder(loaded, _yaml().constructor, text)
         loaded.values[()] = _pos(node)
         try:
             loaded.data = builder.build(node, ())

@@ -199,3 +199,25 @@ def test_a_file_above_the_size_limit_is_refused_before_it_is_parsed(project: Pat
         file.write(("# " + "x" * 98 + "\n") * 100_000)  # 10 MB and a line: the limit is 10 MB
     result = samdok("check", "cases/stor.yaml")
     assert_refused(result, "cases/stor.yaml: the file is larger than 10,000,000 bytes")
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    # levels the scanner does not see: pairs inside a flow list, a list at its key's column
+    ("- " + "[a: " * 50 + "1" + "]" * 50 + "\n", (1, 100)),
+    ("a:\n- " + "[{" * 48 + "1" + "}]" * 48 + "\n", (2, 51)),
+    ("a:\n- " + "[a: " * 50 + "1" + "]" * 50 + "\n", (2, 99)),
+    ("tittel: Dypt\nbakgrunn: " + "[" * 100_000 + "\n", (2, 60)),
+])
+def test_too_deep_is_where_the_first_collection_is_too_deep(tmp_path: Path, text: str,
+                                                           where: tuple[int, int]) -> None:
+    # The scanner stops at the first '[' it counts too deep (tests/bench.py: how quickly);
+    # the parser's count says where, as it did before the scanner stopped anything.
+    from generator.errors import CaseError
+    from generator.model.source import load_yaml
+
+    path = write_case(tmp_path, "dyp.yaml", text)
+    with pytest.raises(CaseError) as raised:
+        load_yaml(path, "dyp.yaml")
+    [problem] = raised.value.problems
+    assert (problem.line, problem.column) == where
+    assert problem.message == "lists and mappings are nested more than 50 levels deep"
