@@ -11,9 +11,11 @@ import pytest
 
 from generator.base.project import templates_dir
 from generator.base.reproducible import FALLBACK_EPOCH
+from generator.compose.enrich import compose
 from generator.errors import TemplateError
+from generator.model.case import load_case
 from generator.word.render_pool import POOL_FROM, write_all
-from tests.helpers import many_councils
+from tests.helpers import many_councils_case, write_case
 
 WHEN = dt.datetime.fromtimestamp(FALLBACK_EPOCH, dt.UTC)
 
@@ -24,9 +26,17 @@ def parts(docx: Path) -> dict[str, bytes]:
                 if name.startswith("word/")}
 
 
+def pooled(folder: Path) -> list:
+    """The documents of a case with a submission to POOL_FROM councils: one more with the
+    agreement, so the pool is used."""
+    case, _ = many_councils_case(POOL_FROM)
+    documents = compose(load_case(write_case(folder, "mange.yaml", case)), templates_dir())
+    assert len(documents) > POOL_FROM
+    return documents
+
+
 def test_workers_write_what_one_process_writes_in_the_same_order(tmp_path: Path) -> None:
-    documents, _ = many_councils(tmp_path)
-    assert len(documents) > POOL_FROM  # the pool is used
+    documents = pooled(tmp_path)
     for folder in ("one", "two"):
         (tmp_path / folder).mkdir()
     one = [(d, tmp_path / "one" / f"{d.file_stem}.docx", WHEN) for d in documents]
@@ -38,7 +48,7 @@ def test_workers_write_what_one_process_writes_in_the_same_order(tmp_path: Path)
 
 
 def test_an_error_in_a_worker_is_raised_here(tmp_path: Path) -> None:
-    documents, _ = many_councils(tmp_path)
+    documents = pooled(tmp_path)
     templates = tmp_path / "templates"
     shutil.copytree(templates_dir(), templates)
     (templates / "saksframlegg.docx").unlink()
