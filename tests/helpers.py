@@ -122,16 +122,21 @@ def words(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
-# Where pages() keeps what pdfplumber read, for every worker of the run (set by conftest.py):
-# pdfplumber takes about 0.1 s of CPU a page, and the tests on different workers read the
-# same PDFs of the shared build.
+# Where pages() and chars() keep what pdfplumber read, for every worker of the run (set by
+# conftest.py): pdfplumber takes about 0.1 s of CPU a page, and tests on different workers
+# read the same PDFs of the shared build, for their text and for their characters.
 PAGE_CACHE: Path | None = None
 
 
-def pages(pdf: Path) -> list[str]:
-    """The text of each page, as pdfplumber reads it."""
-    info = pdf.stat()
-    return list(_pages(pdf.resolve(), info.st_ino, info.st_size, info.st_mtime_ns))
+def pages(pdf: Path, first: int | None = None) -> list[str]:
+    """The text of each page (or of the first `first` pages), as pdfplumber reads it."""
+    return list(_read(pdf, first)[0])
+
+
+def chars(pdf: Path) -> list[list[dict]]:
+    """pdfplumber's characters of each page, as {"text", "fontname"} (archive.check's
+    `chars`)."""
+    return [list(page) for page in _read(pdf, None)[1]]
 
 
 def pdf_text(pdf: Path) -> str:
@@ -139,23 +144,36 @@ def pdf_text(pdf: Path) -> str:
     return " ".join(pages(pdf))
 
 
+def _read(pdf: Path, first: int | None) -> tuple[tuple, tuple]:
+    info = pdf.stat()
+    return _read_once(pdf.resolve(), info.st_ino, info.st_size, info.st_mtime_ns, first)
+
+
 @functools.lru_cache(maxsize=64)
-def _pages(pdf: Path, inode: int, size: int, mtime_ns: int) -> tuple[str, ...]:
+def _read_once(pdf: Path, inode: int, size: int, mtime_ns: int, first: int | None
+               ) -> tuple[tuple, tuple]:
     # Many tests read the same PDFs of the shared build (an agreement once per council): each
     # file is read once per run, keyed by its bytes. A file written again has another inode,
     # size or time, so this worker reads its bytes again.
     data = pdf.read_bytes()
-    kept = PAGE_CACHE / f"{hashlib.sha256(data).hexdigest()}.json" if PAGE_CACHE else None
+    key = hashlib.sha256(data).hexdigest() + ("" if first is None else f"-{first}")
+    kept = PAGE_CACHE / f"{key}.json" if PAGE_CACHE else None
     if kept is not None and kept.is_file():
-        return tuple(json.loads(kept.read_text(encoding="utf-8")))
-    with pdfplumber.open(io.BytesIO(data)) as doc:
-        read = tuple(words(page.extract_text() or "") for page in doc.pages)
-    if kept is not None:  # whole or not at all: another worker may read it at any moment
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_name(f"{kept.name}.{os.getpid()}")
-        partial.write_text(json.dumps(read), encoding="utf-8")
-        partial.replace(kept)
-    return read
+        texts, characters = json.loads(kept.read_text(encoding="utf-8"))
+    else:
+        texts, characters = [], []
+        with pdfplumber.open(io.BytesIO(data), pages=range(1, first + 1) if first else None
+                             ) as doc:
+            for page in doc.pages:
+                texts.append(words(page.extract_text() or ""))
+                characters.append([{"text": c["text"], "fontname": c.get("fontname", "")}
+                                   for c in page.chars])
+        if kept is not None:  # whole or not at all: another worker may read it at any moment
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+            partial.write_text(json.dumps([texts, characters]), encoding="utf-8")
+            partial.replace(kept)
+    return tuple(texts), tuple(tuple(page) for page in characters)
 
 
 @functools.cache

@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 
 from generator.pdf import archive as pdfa
-from tests.helpers import COPIES, model, pages
+from tests.helpers import COPIES, chars, model, pages
 
 
 def attached_stem(case_id: str, number: str) -> str:
@@ -96,7 +96,8 @@ def test_appended_pdf_is_one_tagged_archive_document(built: Path, case_id: str,
         assert attached.title == f"Vedlegg 1: {attached_pdf.docinfo.Title}"
         assert first == count - len(attached_pdf.pages)
         assert labels == [0, count - len(attached_pdf.pages)]
-    assert pdfa.check(path, "nb-NO" if "sogn" not in case_id else "nn-NO", title) == []
+    language = "nb-NO" if "sogn" not in case_id else "nn-NO"
+    assert pdfa.check(path, language, title, None, chars(path)) == []
 
 
 @pytest.mark.parametrize(("case_id", "number"), COPIES)

@@ -264,13 +264,27 @@ def test_text_of_a_case_is_markdown_of_its_document(tmp_path: Path) -> None:
     assert f"| Røros | 5{W}685 | 59,1{W}% | kr{W}1{W}419{W}623 |" in text
 
 
-@pytest.mark.libreoffice
+def _word_file(case: Path, folder: Path) -> None:
+    """The agreement's Word file where a build puts it, by the writer a build uses (the
+    recipe is about the Word file; its PDF would take LibreOffice and show nothing more)."""
+    from generator.base.project import templates_dir
+    from generator.compose.enrich import compose
+    from generator.model.case import load_case
+    from generator.word.writer import write_docx
+
+    agreement = compose(load_case(case), templates_dir())[0]
+    out = folder / "build" / "diff" / "samarbeidsavtale.docx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_docx(agreement, templates_dir(), out)
+
+
+@pytest.mark.processes  # git runs samdok
 def test_git_textconv_recipe_makes_git_diff_readable(tmp_path: Path) -> None:
     """The README's recipe, for real: .gitattributes and diff.samdok.textconv."""
     (tmp_path / "cases").mkdir()
     case = tmp_path / "cases" / "diff.yaml"
     shutil.copy(V1, case)
-    assert invoke("build", cwd=tmp_path).returncode == 0
+    _word_file(case, tmp_path)
     (tmp_path / ".gitattributes").write_text("*.docx diff=samdok\ncases/*.yaml diff=samdok\n",
                                              encoding="utf-8")
     git(tmp_path, "init", "-q", "-b", "main")
@@ -279,7 +293,7 @@ def test_git_textconv_recipe_makes_git_diff_readable(tmp_path: Path) -> None:
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "Utkast 1")
     shutil.copy(V2, case)
-    assert invoke("build", cwd=tmp_path).returncode == 0
+    _word_file(case, tmp_path)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     shown = subprocess_out(["git", "diff", "--", "build/diff/samarbeidsavtale.docx"], tmp_path,
                            env)
