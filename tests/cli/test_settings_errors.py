@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import pickle
 import re
 from pathlib import Path
@@ -93,12 +94,18 @@ def _environment_reads(tree: ast.AST) -> list[int]:
     return lines
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module of generator/, parsed once for the checks below (they only read it)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def test_only_the_settings_module_reads_environment_variables() -> None:
     assert len(_environment_reads(ast.parse(
         "os.environ.get('A'); os.getenv('B'); os.environ['C']"))) == 3
     # Copying the whole environment for a child process (git, soffice) is not reading it.
     found = {str(path.relative_to(GENERATOR)): lines for path in sorted(GENERATOR.rglob("*.py"))
-             if (lines := _environment_reads(ast.parse(path.read_text(encoding="utf-8"))))}
+             if (lines := _environment_reads(_tree(path)))}
     assert set(found) <= {"settings.py"}, found
 
 
@@ -125,7 +132,7 @@ def test_no_message_writes_its_hint_into_the_text() -> None:
     # old way. (Report lines of verify and archive findings are text, not errors.)
     written = []
     for path in sorted(GENERATOR.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_tree(path)):
             if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
                     and not ast.unparse(node.exc.func).startswith("click.")  # click's own
                     and node.exc.args and "; hint:" in ast.unparse(node.exc.args[0])):
@@ -228,7 +235,7 @@ def _imported_stages(path: Path) -> list[tuple[str, int]]:
     imports inside functions included."""
     package = list(path.relative_to(GENERATOR).parts[:-1])
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             targets = [alias.name.split(".")[1:2] for alias in node.names
                        if alias.name.startswith("generator.")]
