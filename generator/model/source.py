@@ -16,7 +16,7 @@ from ruamel.yaml.scanner import Scanner
 
 from ..base import files
 from ..errors import CaseError, Problem, shorten
-from . import hygiene
+from . import fastyaml, hygiene
 
 FieldPath = tuple[str | int, ...]
 
@@ -125,6 +125,9 @@ class _DepthLimitedScanner(Scanner):
 
 def _compose(text: str) -> Any:
     """The YAML node tree of text; _TooDeep where collections first nest too deep."""
+    node = fastyaml.compose(text, MAX_DEPTH)
+    if node is not None:
+        return node
     try:
         return _yaml().compose(text)
     except _TooDeepAhead as ahead:
@@ -143,9 +146,9 @@ def _compose(text: str) -> Any:
 
 
 def _yaml() -> YAML:
-    # typ="safe": its scalar constructors make plain types only; pure=True so behaviour does
-    # not depend on whether the C extension is present. Only compose() and the scalar
-    # constructors are used: _Builder below makes the containers.
+    # typ="safe": its scalar constructors make plain types only; pure=True: the pure parser
+    # is the reference (fastyaml uses libyaml only where it reads the same). Only compose()
+    # and the scalar constructors are used: _Builder below makes the containers.
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _DepthLimitedScanner
     yaml.Parser = _DepthLimitedParser
