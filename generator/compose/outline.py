@@ -13,7 +13,7 @@ from ..errors import CaseError, Problem
 from ..model import rules
 from ..model.case import LoadedCase
 from ..model.outline import OutlineEntry, is_id
-from ..model.source import FieldPath
+from ..model.source import FieldPath, texts
 from .clauses import Library, StandardClause
 from .document import Clause, Item, Paragraph, SubHeading
 
@@ -264,7 +264,7 @@ def check_brackets(loaded: LoadedCase) -> None:
     and every sub-point line that opens an id ("+ [") gives a well-formed one: a malformed one
     is an error at its text, never printed literally."""
     problems: list[Problem] = []
-    for path, text in _texts(loaded.source.data, ()):
+    for path, text in texts(loaded.source.data):
         found = (bracket_problem(_literal(text)) if ("[[" in text or "]]" in text
                                                      or "[" in text and "+" in text) else None)
         if found:
@@ -316,18 +316,6 @@ def bracket_problem(text: str) -> tuple[str, str] | None:
 def _shown(text: str, most: int = 30) -> str:
     text = " ".join(text.split())
     return text if len(text) <= most else text[:most] + "…"
-
-
-def _texts(data: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
-    """Every text of the case file with its field path."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _texts(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _texts(value, (*path, i))
 
 
 def check_unreferenced(loaded: LoadedCase, document: Any) -> None:

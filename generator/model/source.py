@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,18 @@ def dotted(path: FieldPath) -> str:
         out += f"[{part}]" if isinstance(part, int) else (
             f".{hygiene.visible(str(part))}" if out else hygiene.visible(str(part)))
     return out
+
+
+def texts(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
+    """(path, text) for every text value in plain data from a file, in file order."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from texts(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from texts(value, (*path, index))
 
 
 # Limits on what one file may make samdok hold. A case for all 357 municipalities with a

@@ -3,10 +3,8 @@ and to find what is left of it in a case (a warning in a draft, an error in a fi
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..errors import Problem
-from .source import FieldPath, LoadedFile, dotted
+from .source import FieldPath, LoadedFile, dotted, texts
 
 # Every text the starter writes for the secretariat to replace, per language, in «…». The
 # check looks for these exact texts (whitespace and case aside), so a placeholder is found
@@ -85,7 +83,7 @@ def leftovers(source: LoadedFile, final: bool) -> list[Problem]:
     """One problem per text of the case that still holds a starter placeholder: an error
     when the case is final (it would be printed, signed and archived), else a warning."""
     problems = []
-    for path, value in _texts(source.data, ()):
+    for path, value in texts(source.data):
         plain = _plain(value)
         found = next((text for text in _ALL if _plain(text) in plain), None)
         if found is None:
@@ -103,18 +101,6 @@ def leftovers(source: LoadedFile, final: bool) -> list[Problem]:
         problems.append(Problem(source.file, line, column, dotted(path), message, hint,
                                 "error" if final else "warning"))
     return problems
-
-
-def _texts(data: Any, path: FieldPath):
-    """(path, text) for every text value in the data, in file order."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _texts(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _texts(value, (*path, index))
 
 
 def _located(source: LoadedFile, path: FieldPath, found: str) -> tuple[int | None, int | None]:
