@@ -21,10 +21,15 @@ from ruamel.yaml.resolver import VersionedResolver
 #   - characters YAML 1.1 (libyaml) and 1.2 (ruamel) read differently or where the two
 #     count lines, columns or indentation apart: CR, NEL, LS, PS, tab, BOM;
 #   - a directive (%YAML changes how ruamel resolves values), a block scalar that keeps its
-#     trailing lines (|+), anchors, aliases and tags (the node starts at another place);
+#     trailing lines (|+) or has a comment right after its indicator (|#), a quoted or
+#     bracketed key with its value right after the ':' ("":a, YAML 1.2 only), a line over
+#     1000 characters (a key longer than 1024 is 1.2's business too), anchors, aliases and
+#     tags (the node starts at another place);
 #   - an empty value (libyaml places it elsewhere), a root that is not a mapping, nesting
 #     deeper than samdok allows (the pure parser says where).
-_OTHERWISE_READ = re.compile("[\r\x85\u2028\u2029\t\ufeff]|^%|[|>][0-9]*\\+", re.MULTILINE)
+_OTHERWISE_READ = re.compile(
+    "[\r\x85\u2028\u2029\t\ufeff]|^%|[|>][0-9+-]*[+#]|[\"'\\]}] *:\\S|[^\n]{1001}",
+    re.MULTILINE)
 
 
 class _NotHere(Exception):

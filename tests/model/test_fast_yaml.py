@@ -143,6 +143,11 @@ def test_edited_example_cases_read_the_same(data: st.DataObject):
     "tittel:\tAvtale\n",
     "- Avtale\n",
     "tittel: " + "[" * 60 + "]" * 60 + "\n",
+    # found by an adversarial review: YAML 1.2 reads these otherwise than libyaml (1.1)
+    "a: [\"\":a]\n",
+    "a: [[] :a]\n",
+    "a:\n- |#\n",
+    "k" * 1100 + ": x\n",
 ])
 def test_what_libyaml_may_read_otherwise_is_left_to_the_pure_parser(text: str):
     assert fastyaml.compose(text, source.MAX_DEPTH) is None
