@@ -28,8 +28,11 @@ from ruamel.yaml.resolver import VersionedResolver
 #   - an empty value (libyaml places it elsewhere), a root that is not a mapping, nesting
 #     deeper than samdok allows (the pure parser says where).
 _OTHERWISE_READ = re.compile(
-    "[\r\x85\u2028\u2029\t\ufeff]|^%|[|>][0-9+-]*[+#]|[\"'\\]}] *:\\S|[^\n]{1001}",
+    "[\r\x85\u2028\u2029\t\ufeff]|^%|[|>][0-9+-]*[+#]|[\"'\\]}] *:\\S"
+    # a block scalar whose first line holds only spaces; a document end marker (...)
+    "|[|>][0-9-]* *(?:#[^\n]*)?\n +(?:\n|$)|^\\.\\.\\.(?:[ #\n]|$)",
     re.MULTILINE)
+LONGEST_LINE = 1000
 
 
 class _NotHere(Exception):
@@ -79,7 +82,8 @@ class _Loader:
 
 def compose(text: str, max_depth: int) -> Node | None:
     """The node tree the pure parser would make of text, or None where it must read it."""
-    if CParser is None or _OTHERWISE_READ.search(text):
+    if (CParser is None or _OTHERWISE_READ.search(text)
+            or max(map(len, text.split("\n"))) > LONGEST_LINE):
         return None
     loader = _Loader(text, max_depth)
     try:

@@ -148,6 +148,8 @@ def test_edited_example_cases_read_the_same(data: st.DataObject):
     "a: [[] :a]\n",
     "a:\n- |#\n",
     "k" * 1100 + ": x\n",
+    "a: |\n \n  x\n",  # pure: more indented follow-up line than the first
+    "a: a\n...\n...\n",  # pure: a second document
 ])
 def test_what_libyaml_may_read_otherwise_is_left_to_the_pure_parser(text: str):
     assert fastyaml.compose(text, source.MAX_DEPTH) is None
