@@ -248,17 +248,22 @@ def test_a_killed_word_worker_fails_the_build_without_a_hang(site: Path) -> None
     try:
         samdok = psutil.Process(proc.pid)
 
-        def workers() -> list[psutil.Process]:  # the forked ones, not the watchdog
+        def children(started_as_samdok: bool) -> list[psutil.Process]:
             found = []
             for child in samdok.children():
                 try:  # a child may end (or be a zombie) between listing and reading it
-                    if "generator" in " ".join(child.cmdline()):
+                    if ("-c" not in child.cmdline()) == started_as_samdok:
                         found.append(child)
                 except psutil.Error:
                     continue
             return found
 
-        wait_for(workers, proc, seconds=120)[0].kill()  # as the OOM killer does
+        # The watchdog (python -c) starts before the pool. Between its fork and its exec it
+        # carries samdok's command line too, so the workers are looked for only once it runs:
+        # killing it there instead of a worker let the build go on.
+        wait_for(lambda: children(started_as_samdok=False), proc, seconds=120)
+        wait_for(lambda: children(started_as_samdok=True), proc,
+                 seconds=120)[0].kill()  # as the OOM killer does
         _, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()
