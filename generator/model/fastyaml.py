@@ -7,7 +7,12 @@ from typing import Any
 
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.events import CollectionEndEvent, MappingStartEvent, SequenceStartEvent
+from ruamel.yaml.events import (
+    CollectionEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    SequenceStartEvent,
+)
 from ruamel.yaml.main import CParser  # None where ruamel.yaml.clib is not installed
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
@@ -26,7 +31,7 @@ from ruamel.yaml.resolver import VersionedResolver
 #     1000 characters (a key longer than 1024 is 1.2's business too), anchors, aliases and
 #     tags (the node starts at another place);
 #   - an empty value (libyaml places it elsewhere), a root that is not a mapping, nesting
-#     deeper than samdok allows (the pure parser says where).
+#     deeper or nodes more than samdok allows (the pure parser says where).
 _OTHERWISE_READ = re.compile(
     "[\r\x85\u2028\u2029\t\ufeff]|^%|[|>][0-9+-]*[+#]|[\"'\\]}] *:\\S"
     # a block scalar whose first line holds only spaces; a document end marker (...)
@@ -42,10 +47,11 @@ class _NotHere(Exception):
 class _Events:
     """libyaml's events for ruamel's composer, refusing what libyaml may read otherwise."""
 
-    def __init__(self, text: str, max_depth: int):
+    def __init__(self, text: str, max_depth: int, max_nodes: int):
         self._parser = CParser(text)
         self._depth = 0
         self._max_depth = max_depth
+        self._nodes = max_nodes
 
     def check_event(self, *choices: Any) -> bool:
         return self._parser.check_event(*choices)
@@ -57,6 +63,10 @@ class _Events:
         event = self._parser.get_event()
         if getattr(event, "anchor", None) is not None or getattr(event, "tag", None) is not None:
             raise _NotHere  # an alias event carries its anchor's name
+        if isinstance(event, NodeEvent):
+            self._nodes -= 1
+            if self._nodes < 0:
+                raise _NotHere
         if isinstance(event, MappingStartEvent | SequenceStartEvent):
             self._depth += 1
             if self._depth > self._max_depth:
@@ -75,17 +85,22 @@ class _Loader:
 
     max_depth = 0
 
-    def __init__(self, text: str, max_depth: int):
-        self._parser = _Events(text, max_depth)
+    def __init__(self, text: str, max_depth: int, max_nodes: int):
+        # A str that is not UTF-8 (a lone surrogate) raises UnicodeEncodeError here.
+        self._parser = _Events(text, max_depth, max_nodes)
         self._resolver = VersionedResolver(loader=self)  # YAML 1.2, as the pure parser's
 
 
-def compose(text: str, max_depth: int) -> Node | None:
-    """The node tree the pure parser would make of text, or None where it must read it."""
+def compose(text: str, max_depth: int, max_nodes: int) -> Node | None:
+    """The node tree the pure parser would make of text, or None where it must read it (and
+    where it nests deeper than max_depth or holds more than max_nodes nodes)."""
     if (CParser is None or _OTHERWISE_READ.search(text)
             or max(map(len, text.split("\n"))) > LONGEST_LINE):
         return None
-    loader = _Loader(text, max_depth)
+    try:
+        loader = _Loader(text, max_depth, max_nodes)
+    except UnicodeError:
+        return None
     try:
         node = Composer(loader=loader).get_single_node()
     except (YAMLError, UnicodeError, _NotHere):

@@ -10,10 +10,15 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import CollectionEndEvent, MappingStartEvent, SequenceStartEvent
+from ruamel.yaml.events import (
+    CollectionEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    SequenceStartEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
-from ruamel.yaml.scanner import Scanner
+from ruamel.yaml.scanner import Scanner, ScannerError
 
 from ..base import files
 from ..errors import CaseError, Problem, shorten
@@ -92,6 +97,11 @@ MAX_EXPANDED_BYTES = 20_000_000
 # (saksframlegg.kommuner.<nr>.behandling[0].utvalg); ruamel's composer, the builder below and
 # pydantic recurse once or more per level, and Python stops at 1000 frames.
 MAX_DEPTH = 50
+# Keys and values in the file itself, counted as they are parsed. A submission to all 357
+# councils holds about 6,500; 10 MB of '[[[…' hold 4 million, and took 107 s and 1.8 GB to
+# refuse before this limit (now 15 s: ruamel's own parser, which reads what libyaml leaves
+# and says where, takes about 100 µs a node; `nox -s bench` prints it).
+MAX_FILE_NODES = 100_000
 
 
 class _TooDeep(Exception):
@@ -101,12 +111,21 @@ class _TooDeep(Exception):
         self.mark = mark
 
 
+class _TooMany(_TooDeep):
+    """Raised by the parser at the key or value after the first MAX_FILE_NODES."""
+
+
 class _DepthLimitedParser(Parser):
     """ruamel's parser, counting how deep collections nest as the composer takes events, so
-    the (recursive) composer never goes deeper than MAX_DEPTH: one pass over the file."""
+    the (recursive) composer never goes deeper than MAX_DEPTH (one pass over the file), and
+    how many nodes it makes."""
 
     def get_event(self) -> Any:
         event = super().get_event()
+        if isinstance(event, NodeEvent):
+            self.samdok_nodes = getattr(self, "samdok_nodes", 0) + 1
+            if self.samdok_nodes > MAX_FILE_NODES:
+                raise _TooMany(event.start_mark)
         if isinstance(event, MappingStartEvent | SequenceStartEvent):
             self.samdok_depth = getattr(self, "samdok_depth", 0) + 1
             if self.samdok_depth > MAX_DEPTH:
@@ -135,10 +154,18 @@ class _DepthLimitedScanner(Scanner):
             raise _TooDeepAhead(self.reader.get_mark())
         super().fetch_flow_collection_start(TokenClass, to_push)
 
+    def scan_flow_scalar_non_spaces(self, double: Any, start_mark: Any) -> Any:
+        try:
+            return super().scan_flow_scalar_non_spaces(double, start_mark)
+        except (ValueError, OverflowError):  # chr() of "\U00110000", "\UFFFFFFFF"
+            raise ScannerError("while scanning a double-quoted scalar", start_mark,
+                               "found an escape for a character Unicode does not have "
+                               "(the last is \\U0010FFFF)", self.reader.get_mark()) from None
+
 
 def _compose(text: str) -> Any:
     """The YAML node tree of text; _TooDeep where collections first nest too deep."""
-    node = fastyaml.compose(text, MAX_DEPTH)
+    node = fastyaml.compose(text, MAX_DEPTH, MAX_FILE_NODES)
     if node is not None:
         return node
     try:
@@ -234,6 +261,12 @@ def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None,
         node = _compose(text)
     except MarkedYAMLError as exc:
         raise CaseError(raw + [_syntax_problem(shown, text, exc)]) from None
+    except _TooMany as exc:
+        raise CaseError(raw + [Problem(
+            shown, exc.mark.line + 1, exc.mark.column + 1, _field_at(text, exc.mark.line + 1),
+            f"the file holds more than {MAX_FILE_NODES:,} keys and values",
+            "a case file holds a few thousand at most; check that this is the file you "
+            "meant")]) from None
     except _TooDeep as exc:
         raise CaseError(raw + [Problem(
             shown, exc.mark.line + 1, exc.mark.column + 1, _field_at(text, exc.mark.line + 1),

@@ -37,8 +37,8 @@ def _shape(node: Node | None, seen: dict | None = None) -> object:
     seen[id(node)] = len(seen)
     mark = node.start_mark
     where = (mark.line, mark.column, mark.index)
-    if isinstance(node, ScalarNode):
-        return ("scalar", node.tag, node.value, node.style, where)
+    if isinstance(node, ScalarNode):  # and where it ends: a problem in a text is placed in it
+        return ("scalar", node.tag, node.value, node.style, where, node.end_mark.index)
     if isinstance(node, SequenceNode):
         return ("list", node.tag, node.flow_style, where,
                 tuple(_shape(item, seen) for item in node.value))
@@ -58,7 +58,7 @@ def _pure(text: str) -> object:
 
 def _agrees(text: str) -> bool:
     """libyaml's reading is the pure one's, or libyaml leaves the text to the pure parser."""
-    fast = fastyaml.compose(text, source.MAX_DEPTH)
+    fast = fastyaml.compose(text, source.MAX_DEPTH, source.MAX_FILE_NODES)
     return fast is None or _shape(fast) == _pure(text)
 
 
@@ -66,7 +66,8 @@ def test_libyaml_is_there_and_reads_the_example_cases():
     # the speed is only there with ruamel.yaml.clib installed (a dependency in pyproject)
     assert fastyaml.CParser is not None
     for path in EXAMPLES:
-        assert fastyaml.compose(_text(path), source.MAX_DEPTH) is not None, path.name
+        fast = fastyaml.compose(_text(path), source.MAX_DEPTH, source.MAX_FILE_NODES)
+        assert fast is not None, path.name
 
 
 def _texts() -> dict[Path, str]:
@@ -83,7 +84,7 @@ def test_every_yaml_file_of_the_project_reads_the_same():
     texts = _texts()
     assert [path.name for path, text in texts.items() if not _agrees(text)] == []
     read = [path for path, text in texts.items()
-            if fastyaml.compose(text, source.MAX_DEPTH) is not None]
+            if fastyaml.compose(text, source.MAX_DEPTH, source.MAX_FILE_NODES) is not None]
     assert len(read) > len(texts) // 2  # most of them by libyaml
 
 
@@ -96,7 +97,7 @@ def test_every_file_libyaml_reads_loads_alike_without_it(monkeypatch):
         return (file.data, file.values, file.keys, file.warnings, file.errors)
 
     read = [path for path, text in _texts().items()
-            if fastyaml.compose(text, source.MAX_DEPTH) is not None]
+            if fastyaml.compose(text, source.MAX_DEPTH, source.MAX_FILE_NODES) is not None]
     with_libyaml = [loaded(path) for path in read]
     monkeypatch.setattr(fastyaml, "CParser", None)
     assert [loaded(path) for path in read] == with_libyaml
@@ -152,4 +153,16 @@ def test_edited_example_cases_read_the_same(data: st.DataObject):
     "a: a\n...\n...\n",  # pure: a second document
 ])
 def test_what_libyaml_may_read_otherwise_is_left_to_the_pure_parser(text: str):
-    assert fastyaml.compose(text, source.MAX_DEPTH) is None
+    assert fastyaml.compose(text, source.MAX_DEPTH, source.MAX_FILE_NODES) is None
+
+
+def test_a_text_that_is_not_utf8_is_left_to_the_pure_parser():
+    # libyaml takes UTF-8: a str with half a character (a lone surrogate) cannot be encoded
+    assert fastyaml.compose("tittel: \ud800\n", source.MAX_DEPTH, source.MAX_FILE_NODES) is None
+
+
+def test_a_text_with_more_nodes_than_allowed_is_left_to_the_pure_parser():
+    # which refuses it and says where (tests/model/test_security_text.py)
+    text = "tittel: x\nliste:\n" + "- 1\n" * 15  # 20 nodes: the mapping, 4, the list, 14
+    assert fastyaml.compose(text, source.MAX_DEPTH, 20) is not None
+    assert fastyaml.compose(text, source.MAX_DEPTH, 19) is None

@@ -221,3 +221,43 @@ def test_too_deep_is_where_the_first_collection_is_too_deep(tmp_path: Path, text
     [problem] = raised.value.problems
     assert (problem.line, problem.column) == where
     assert problem.message == "lists and mappings are nested more than 50 levels deep"
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\UFFFFFFFF"])
+def test_an_escape_for_a_character_unicode_does_not_have_is_a_located_error(
+        tmp_path: Path, escape: str) -> None:
+    # Python's chr() refused these with a ValueError or an OverflowError: a traceback
+    from generator.errors import CaseError
+    from generator.model.source import load_yaml
+
+    path = write_case(tmp_path, "u.yaml", f'tittel: Tekst\nformål: "ab{escape}"\n')
+    with pytest.raises(CaseError) as raised:
+        load_yaml(path, "u.yaml")
+    [problem] = raised.value.problems
+    assert (problem.line, problem.column, problem.field) == (2, 14, "formål")
+    assert "an escape for a character Unicode does not have" in problem.message
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    # the 21st node: the mapping, tittel, x, liste, the list and 15 items come first
+    ("tittel: x\nliste:\n" + "- 1\n" * 30, (18, 3)),
+    ("tittel: &t x\nliste:\n" + "- 1\n" * 30, (18, 3)),  # an anchor: the pure parser only
+    ("tittel: x\nliste: [" + "[1, 2], " * 10 + "]\n", (2, 49)),  # the sixth [1, 2]
+])
+def test_a_file_with_too_many_keys_and_values_is_refused_where_they_pass_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str,
+        where: tuple[int, int]) -> None:
+    # Counted as the file is parsed, so 10 MB of '[[[…' stop after the first 100,000 instead of
+    # taking minutes and gigabytes; here the limit is 20, so the test is quick.
+    from generator.errors import CaseError
+    from generator.model import source
+
+    monkeypatch.setattr(source, "MAX_FILE_NODES", 20)
+    path = write_case(tmp_path, "mange.yaml", text)
+    with pytest.raises(CaseError) as raised:
+        source.load_yaml(path, "mange.yaml")
+    [problem] = raised.value.problems
+    assert (problem.line, problem.column) == where
+    assert problem.message == "the file holds more than 20 keys and values"
+    monkeypatch.setattr(source, "MAX_FILE_NODES", 100)
+    assert source.load_yaml(path, "mange.yaml").data["tittel"] == "x"
