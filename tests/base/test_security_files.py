@@ -4,6 +4,7 @@ without a key is a message, and check, text and diff write nothing at all."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -53,10 +54,23 @@ def samdok_docx(tmp_path_factory) -> tuple[Path, Path]:
     return folder / "v1.docx", folder / "v2.docx"
 
 
+# Runs samdok's commands one after another in one fresh process, each through click's
+# CliRunner, and prints each one's exit code and output as JSON.
+COMMANDS = r"""
+import json, sys
+from click.testing import CliRunner
+from generator.cli import main
+
+print(json.dumps([(command, *(lambda r: (r.exit_code, r.stdout, r.stderr))(
+    CliRunner().invoke(main, command))) for command in json.loads(sys.argv[1])]))
+"""
+
+
 @pytest.mark.processes
 def test_check_text_and_diff_write_nothing(tmp_path: Path, samdok_docx) -> None:
-    """Each command runs as a real process with TMPDIR and HOME pointed at watched folders, in
-    a project folder that is a git repository; nothing in any of them changes."""
+    """The commands run in a fresh process (so every library is imported, and so could write
+    a cache, as it is for a user) with TMPDIR and HOME pointed at watched folders, in a
+    project folder that is a git repository; nothing in any of them changes."""
     project, tmp, home = tmp_path / "project", tmp_path / "tmp", tmp_path / "home"
     shutil.copytree(EXAMPLES, project / "cases")
     tmp.mkdir()
@@ -87,16 +101,14 @@ def test_check_text_and_diff_write_nothing(tmp_path: Path, samdok_docx) -> None:
         ("diff", "--json", "v1.docx", "v2.docx"): '"personal"',
         ("diff", "cases/diff.yaml@HEAD~1", "v2.docx"): "Ny klausul: 6. Personale",
     }
-    wrote = {}
-    for command, expected in commands.items():
-        before = snapshot(project, tmp, home)
-        result = subprocess.run([sys.executable, "-m", "generator", *command], cwd=project,
-                                env=env, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, (command, result.stderr)
-        assert expected in result.stdout, (command, result.stdout)
-        if changes := changed(before, snapshot(project, tmp, home)):
-            wrote[" ".join(command)] = changes
-    assert wrote == {}
+    before = snapshot(project, tmp, home)
+    result = subprocess.run([sys.executable, "-c", COMMANDS, json.dumps(list(commands))],
+                            cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for command, code, stdout, stderr in json.loads(result.stdout):
+        assert code == 0, (command, stderr)
+        assert commands[tuple(command)] in stdout, (command, stdout)
+    assert changed(before, snapshot(project, tmp, home)) == []
 
 
 # --- git: no user string as an option, no command from the repository's configuration ---------
