@@ -102,7 +102,8 @@ def verified(built: Path, tmp_path_factory, worker_id) -> Invoked:
     """`samdok verify --strict` on `built`, run once: reading every PDF back takes a while,
     and the tests that check what verify says of the built documents can share one run."""
     def _verify(_folder: Path) -> dict:
-        result = invoke("verify", "--strict", cwd=built)
+        with helpers.keeping_readings():  # for tests that compare the two readers
+            result = invoke("verify", "--strict", cwd=built)
         return {"args": list(result.args), "returncode": result.returncode,
                 "stdout": result.stdout, "stderr": result.stderr}
 

@@ -168,12 +168,57 @@ def _read_once(pdf: Path, inode: int, size: int, mtime_ns: int, first: int | Non
                 texts.append(words(page.extract_text() or ""))
                 characters.append([{"text": c["text"], "fontname": c.get("fontname", "")}
                                    for c in page.chars])
-        if kept is not None:  # whole or not at all: another worker may read it at any moment
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            partial = kept.with_name(f"{kept.name}.{os.getpid()}")
-            partial.write_text(json.dumps([texts, characters]), encoding="utf-8")
-            partial.replace(kept)
+        if kept is not None:
+            _keep(kept, [texts, characters])
     return tuple(texts), tuple(tuple(page) for page in characters)
+
+
+def _kept(pdf: Path, *parts: object) -> Path | None:
+    """Where what was read of the PDF (as it is now) with `parts` is kept for the run."""
+    if PAGE_CACHE is None:
+        return None
+    key = "-".join([hashlib.sha256(pdf.read_bytes()).hexdigest(), *map(str, parts)])
+    return PAGE_CACHE / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
+def _keep(kept: Path, value: object) -> None:
+    # Whole or not at all: another worker may read it at any moment.
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+    partial.write_text(json.dumps(value), encoding="utf-8")
+    partial.replace(kept)
+
+
+def plumber_reading(pdf: Path, margins: tuple[float, float], pages: int | None = None):
+    """samdok's own pdfplumber reading (generator.pdf.reading.with_pdfplumber), taken from
+    the shared `verify --strict` run where it read the same bytes (see keeping_readings)."""
+    from generator.pdf.reading import Reading, with_pdfplumber
+
+    kept = _kept(pdf, "reading", *margins, pages)
+    if kept is not None and kept.is_file():
+        return Reading(**json.loads(kept.read_text(encoding="utf-8")))
+    reading = with_pdfplumber(pdf, margins, pages)
+    if kept is not None:
+        _keep(kept, vars(reading))
+    return reading
+
+
+@contextlib.contextmanager
+def keeping_readings():
+    """While in it, every pdfplumber reading verify makes is kept for plumber_reading()."""
+    from generator.pdf import verify
+
+    def keep(pdf: Path, margins=verify.DEFAULT_MARGINS, pages: int | None = None):
+        reading = read(pdf, margins, pages)
+        if (kept := _kept(pdf, "reading", *margins, pages)) is not None:
+            _keep(kept, vars(reading))
+        return reading
+
+    read, verify.with_pdfplumber = verify.with_pdfplumber, keep
+    try:
+        yield
+    finally:
+        verify.with_pdfplumber = read
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from generator.build.pipeline import check_cases
 from generator.pdf import archive, verify
 from generator.pdf.reading import with_pdfium, with_pdfplumber
 from generator.word.writer import LANGUAGE_TAGS
-from tests.helpers import EXAMPLES, invoke
+from tests.helpers import EXAMPLES, invoke, plumber_reading
 
 READ = [*sorted(p.name for p in EXAMPLES.glob("*.yaml")), "samiske-bokstaver.yaml"]
 DOUBT = "the text reads differently in different PDF readers, so verify cannot be sure"
@@ -41,8 +41,10 @@ def _pages(pdf: Path) -> int:
 
 
 @pytest.mark.libreoffice
-def test_both_readers_find_the_same_phrases_on_every_kind_of_page(built: Path,
+def test_both_readers_find_the_same_phrases_on_every_kind_of_page(built: Path, verified,
                                                                   monkeypatch) -> None:
+    # pdfplumber's readings of whole documents are those of the shared `verify --strict` run
+    # (verified): each page is read with pdfplumber once per test run.
     seen: set[tuple[str, str, bool]] = set()
     letters: set[str] = set()
     done: set[tuple[str, str, bool]] = set()
@@ -58,7 +60,7 @@ def test_both_readers_find_the_same_phrases_on_every_kind_of_page(built: Path,
         if document.attachments:
             attachment = folder / f"{document.attachments[0].file_stem}.pdf"
             pages = _pages(pdf) - _pages(attachment)
-        slow = with_pdfplumber(pdf, margins, pages)
+        slow = plumber_reading(pdf, margins, pages)
         fast, replaced = with_pdfium(pdf, margins, pages)
         assert not replaced  # LibreOffice's /ActualText is for non-breaking spaces only
         # The same words (a table's cells may come in another order), hyphenation included.
