@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import nox
 
@@ -59,8 +61,16 @@ BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}
 
 
 def install(session: nox.Session, *extras: str) -> None:
+    """samdok (editable) and its dependencies, unless the session's virtualenv already has
+    them for this pyproject.toml: pip takes about 8 s only to find everything in place."""
     target = f".[{','.join(extras)}]" if extras else "."
+    stamp = Path(session.virtualenv.location) / ".samdok-installed"
+    wanted = hashlib.sha256(Path("pyproject.toml").read_bytes() + target.encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
+        session.log(f"{target}: installed for this pyproject.toml")
+        return
     session.install("-e", target)
+    stamp.write_text(wanted, encoding="utf-8")
 
 
 @nox.session
