@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 from jinja2 import TemplateSyntaxError, UndefinedError
 
 from ..compose.document import Document
-from ..compose.sandbox import word_environment
+from ..compose.sandbox import Sandbox
 from ..errors import TemplateError
 from .context import template_context
 
@@ -38,8 +38,10 @@ def template_source(path: Path) -> str:
 
 @cache
 def _compiled(source: str):
-    """A template's tags compiled once: a submission to 357 councils checks it 357 times."""
-    return word_environment().from_string(source)
+    """A template's tags compiled once: a submission to 357 councils checks it 357 times.
+    The Word templates' sandbox (compose/sandbox.py), without the autoescaping docxtpl sets
+    on the writer's."""
+    return Sandbox().from_string(source)
 
 
 def check_template(path: Path, document: Document) -> None:
