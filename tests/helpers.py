@@ -4,6 +4,7 @@ one, real git with a fixed identity, PDF pages read back, and generated many-cou
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import hashlib
 import io
@@ -15,6 +16,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 
@@ -219,6 +221,20 @@ def keeping_readings():
         yield
     finally:
         verify.with_pdfplumber = read
+
+
+def yaml_data(text: str) -> Any:
+    """The plain data of a YAML text as ruamel's pure parser reads it (YAML 1.2, as samdok
+    does): a fresh copy each time, each text parsed once per process (tests take the same
+    minimal cases apart hundreds of times)."""
+    return copy.deepcopy(_yaml_data(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _yaml_data(text: str) -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).load(text)
 
 
 @functools.cache

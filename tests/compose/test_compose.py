@@ -12,7 +12,7 @@ from generator.compose.document import Item, SubHeading, Table
 from generator.compose.enrich import compose
 from generator.errors import CaseError, TemplateError
 from generator.model.case import load_case
-from tests.helpers import EXAMPLES, FIXTURES, many_councils, write_case
+from tests.helpers import EXAMPLES, FIXTURES, many_councils, write_case, yaml_data
 
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -240,7 +240,6 @@ def test_a_clause_library_without_a_new_label_is_a_template_error(tmp_path: Path
 
 
 def test_both_languages_have_the_same_clauses_labels_and_phrases() -> None:
-    from ruamel.yaml import YAML
 
     def keys(value):
         """Nested keys of a mapping (the words differ between languages, the keys must not)."""
@@ -251,11 +250,10 @@ def test_both_languages_have_the_same_clauses_labels_and_phrases() -> None:
             return sorted(clauses)
         return [c if isinstance(c, str) else c["id"] for c in clauses or []]
 
-    yaml = YAML(typ="safe", pure=True)
     folder = templates_dir() / "klausuler"
     for nb in sorted(folder.glob("*.nb.yaml")):
         nn = nb.with_name(nb.name.replace(".nb.", ".nn."))
-        bokmål, nynorsk = (yaml.load(f.read_text(encoding="utf-8")) for f in (nb, nn))
+        bokmål, nynorsk = (yaml_data(f.read_text(encoding="utf-8")) for f in (nb, nn))
         for part in ("etiketter", "fraser"):
             assert keys(bokmål.get(part) or {}) == keys(nynorsk.get(part) or {}), (nb, part)
         assert clause_ids(bokmål["klausuler"]) == clause_ids(nynorsk["klausuler"]), nb

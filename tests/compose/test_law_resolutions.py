@@ -18,7 +18,7 @@ from generator.compose.document import Document
 from generator.compose.enrich import compose
 from generator.model.case import load_case
 from generator.review.text import markdown
-from tests.helpers import EXAMPLES, FIXTURES
+from tests.helpers import EXAMPLES, FIXTURES, yaml_data
 
 YAML_ = YAML(typ="safe", pure=True)
 LILLEHAMMER, GAUSDAL, ØYER = "3405", "3441", "3440"
@@ -26,7 +26,7 @@ LILLEHAMMER, GAUSDAL, ØYER = "3405", "3441", "3440"
 
 def form_case(form: str, language: str = "nb", **extra) -> dict:
     """The complete case of a form (tests/cases/former) with a joint case submission."""
-    data = YAML_.load((FIXTURES / "former" / f"{form}.yaml").read_text(encoding="utf-8"))
+    data = yaml_data((FIXTURES / "former" / f"{form}.yaml").read_text(encoding="utf-8"))
     copy = {"arkivsak": "2026/1", "saksbehandler": "Ola Nordmann", "dato": "2026-11-02",
             "behandling": [{"utvalg": "Kommunestyret", "møtedato": "2026-12-03"}]}
     data |= {"språk": language, "dokumenter": ["samarbeidsavtale", "saksframlegg"],
@@ -227,7 +227,7 @@ def test_resolutions_no_longer_claim_identical_decisions(tmp_path, language):
 
 
 def test_the_example_submission_follows_the_rules(tmp_path):
-    data = YAML_.load((EXAMPLES / "barnevern-lillehammer-gausdal.yaml").read_text("utf-8"))
+    data = yaml_data((EXAMPLES / "barnevern-lillehammer-gausdal.yaml").read_text("utf-8"))
     votes = resolutions(tmp_path, data)
     assert "ordfører Anne Berit Lunde fullmakt" in votes[LILLEHAMMER]
     assert "§ 20-2 andre ledd" in votes[GAUSDAL] and "§ 20-2" not in votes[LILLEHAMMER]
@@ -236,7 +236,7 @@ def test_the_example_submission_follows_the_rules(tmp_path):
 # --- the service agreement's texts -------------------------------------------------------
 
 def service_text(tmp_path: Path, form: str, language: str) -> str:
-    data = YAML_.load((FIXTURES / "former" / f"{form}.yaml").read_text(encoding="utf-8"))
+    data = yaml_data((FIXTURES / "former" / f"{form}.yaml").read_text(encoding="utf-8"))
     data |= {"dokumenter": ["tjenesteavtale"], "tjeneste": "lønnstjenester",
              "språk": language}
     return flat(markdown(documents(tmp_path, data)[0]))

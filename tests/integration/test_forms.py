@@ -9,7 +9,7 @@ from ruamel.yaml import YAML
 
 from generator.model import rules
 from generator.model.case import FORMS, load_case
-from tests.helpers import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke, yaml_data
 
 FORM_CASES = FIXTURES / "former"
 
@@ -51,7 +51,7 @@ def test_forms_have_their_own_requirements() -> None:
                          ids=[f"{f}-{r.field}" for f, r in requirement_cases()])
 def test_removing_a_required_item_fails_citing_its_basis(tmp_path: Path, form, requirement):
     yaml = YAML(typ="safe", pure=True)
-    data = yaml.load(form_case(form).read_text(encoding="utf-8"))
+    data = yaml_data(form_case(form).read_text(encoding="utf-8"))
     del data[requirement.field]
     case = tmp_path / f"{form}.yaml"
     with case.open("w", encoding="utf-8") as handle:

@@ -11,7 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator.model import rules
-from tests.helpers import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke, yaml_data
 
 LOV = FIXTURES / "lov"
 FORMS = ["politisk_råd", "oppgavefellesskap", "vertskommune", "vertskommune_med_nemnd", "iks",
@@ -47,7 +47,7 @@ def without(text: str, key: str) -> str:
 
 def items(form: str) -> list[str]:
     """The top-level keys of the minimal case that are agreement content."""
-    return [k for k in YAML_.load(text_of(form)) if k not in META]
+    return [k for k in yaml_data(text_of(form)) if k not in META]
 
 
 # --- 4./7. one minimal case per form: the statutory items, the four clauses, nothing more --
@@ -61,7 +61,7 @@ def test_the_minimal_case_passes_strict_check_without_a_warning(tmp_path, form):
 
 @pytest.mark.parametrize("form", FORMS)
 def test_the_minimal_case_holds_exactly_the_required_items(form):
-    data = YAML_.load(text_of(form))
+    data = yaml_data(text_of(form))
     required = {r.field.split(".")[0] for r in rules.enforced("samarbeidsavtale", form, data)}
     # `parter` is required of every case (at least two); a statute lists it for some forms.
     assert set(items(form)) - {"parter"} == required - {"parter"}
@@ -75,7 +75,7 @@ CASES = [(form, key) for form in FORMS for key in items(form)]
 
 @pytest.mark.parametrize(("form", "key"), CASES, ids=[f"{f}-{k}" for f, k in CASES])
 def test_removing_an_item_fails_naming_its_citation(tmp_path, form, key):
-    data = YAML_.load(text_of(form))
+    data = yaml_data(text_of(form))
     citations = {r.citation(form) for r in rules.enforced("samarbeidsavtale", form, data)
                  if r.field.split(".")[0] == key}
     result = check(tmp_path, without(text_of(form), key))
@@ -235,9 +235,9 @@ def test_the_minimal_cases_match_the_json_schema(tmp_path):
     schema = json.loads(invoke("schema", cwd=tmp_path).stdout)
     validator = Draft202012Validator(schema)
     for form in FORMS:
-        data = json.loads(json.dumps(YAML_.load(text_of(form)), default=str))
+        data = json.loads(json.dumps(yaml_data(text_of(form)), default=str))
         assert list(validator.iter_errors(data)) == [], form
-    wrong = json.loads(json.dumps(YAML_.load(text_of("politisk_råd")), default=str))
+    wrong = json.loads(json.dumps(yaml_data(text_of("politisk_råd")), default=str))
     assert list(validator.iter_errors(wrong | {"eget_rettssubjekt": "kanskje"}))
 
 
@@ -281,7 +281,7 @@ NAMES = [
 @pytest.mark.parametrize(("form", "name", "outcome"), NAMES, ids=[n for _, n, _ in NAMES])
 def test_name_rules(tmp_path, form, name, outcome):
     base = text_of(form)
-    current = YAML_.load(base)["navn"]
+    current = yaml_data(base)["navn"]
     result = check(tmp_path, base.replace(f"navn: {current}\n", f"navn: \"{name}\"\n"))
     citation = {"politisk_råd": "kommuneloven § 18-1 tredje ledd",
                 "oppgavefellesskap": "kommuneloven § 19-1 tredje ledd",

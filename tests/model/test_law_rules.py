@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 from generator.cli import main
 from generator.model import rules
 from generator.model.case import Case, _aliases
-from tests.helpers import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT, yaml_data
 
 FORMER = FIXTURES / "former"
 YAML_ = YAML(typ="safe", pure=True)
@@ -25,7 +25,7 @@ def samdok(*args: str) -> Result:
 
 
 def case_data(form: str) -> dict:
-    return YAML_.load((FORMER / f"{form}.yaml").read_text(encoding="utf-8"))
+    return yaml_data((FORMER / f"{form}.yaml").read_text(encoding="utf-8"))
 
 
 def write(tmp_path: Path, data: dict, name: str = "sak") -> Path:
@@ -307,7 +307,7 @@ def test_the_instruction_right_quotes_the_statute_for_host_forms_only(tmp_path, 
 @pytest.mark.parametrize("language", ["nb", "nn"])
 def test_the_submission_says_must_only_where_a_statute_says_so(tmp_path, language):
     def submission(form: str) -> str:
-        data = YAML_.load((ROOT / "cases" / ("barnevern-lillehammer-gausdal.yaml"
+        data = yaml_data((ROOT / "cases" / ("barnevern-lillehammer-gausdal.yaml"
                                              if language == "nb" else "pp-teneste-sogn.yaml"))
                           .read_text(encoding="utf-8"))
         data["samarbeidsform"] = form

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
-from ruamel.yaml import YAML
 
 from generator.model.case import FORMS
-from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke
+from tests.helpers import EXAMPLES, FIXTURES, ROOT, invoke, yaml_data
 
 BEGIN, END = "<!-- case-reference:begin -->", "<!-- case-reference:end -->"
 
@@ -28,7 +27,7 @@ def validator(tmp_path_factory) -> Draft202012Validator:
 
 def as_json(path: Path):
     """A case file as JSON would carry it: dates and numeric keys become strings."""
-    data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    data = yaml_data(path.read_text(encoding="utf-8"))
     return json.loads(json.dumps(data, default=str))
 
 
