@@ -164,7 +164,8 @@ class _DepthLimitedScanner(Scanner):
 
 
 def _compose(text: str) -> Any:
-    """The YAML node tree of text; _TooDeep where collections first nest too deep."""
+    """The YAML node tree of text; _TooDeep where collections first nest too deep, _TooMany
+    where the nodes pass MAX_FILE_NODES."""
     node = fastyaml.compose(text, MAX_DEPTH, MAX_FILE_NODES)
     if node is not None:
         return node
