@@ -99,6 +99,16 @@ def _project(folder: Path, *cases: Path) -> Path:
 ROROS = EXAMPLES / "roros-os-holtalen.yaml"
 
 
+@pytest.fixture
+def built_copy(built: Path, tmp_path: Path) -> Path:
+    """A copy of the shared build to fail a build in: a failing build in the shared folder
+    itself takes its lock and makes a staging folder there, which the tests on the other
+    workers (copying it, verifying it, failing a build of their own in it) would meet."""
+    copy = tmp_path / "built"
+    shutil.copytree(built, copy, symlinks=True)
+    return copy
+
+
 @pytest.mark.libreoffice
 def test_workers_share_the_documents_each_with_a_profile_of_its_own(tmp_path: Path) -> None:
     _project(tmp_path, ROROS, FIXTURES / "minimal.yaml", FIXTURES / "grunnbelop.yaml")
@@ -152,17 +162,17 @@ def _stand_in(folder: Path, script: str) -> str:
 )
 @pytest.mark.libreoffice
 def test_failed_conversion_leaves_previous_outputs_untouched(
-        built: Path, tmp_path: Path, script, env, code, message) -> None:
-    before = hashes(built / "build")
+        built_copy: Path, tmp_path: Path, script, env, code, message) -> None:
+    before = hashes(built_copy / "build")
     if script is not None:
         env = {**env, "SAMDOK_SOFFICE": _stand_in(tmp_path, script)}
-    result = invoke("build", cwd=built, env=env)
+    result = invoke("build", cwd=built_copy, env=env)
     assert result.returncode == code
     assert message in result.stderr
     assert "hint:" in result.stderr
     assert "Traceback" not in result.stderr
-    assert hashes(built / "build") == before
-    assert not list((built / "build").glob(".samdok-*"))
+    assert hashes(built_copy / "build") == before
+    assert not list((built_copy / "build").glob(".samdok-*"))
 
 
 def _alive(pid: int) -> bool:
@@ -180,11 +190,11 @@ HANG_WITH_CHILD = 'sleep 60 &\necho $$ $! >> "{pids}"\nwait'
 
 @pytest.mark.libreoffice
 def test_hung_converter_is_killed_with_its_children_and_retried_once(
-        built: Path, tmp_path: Path) -> None:
+        built_copy: Path, tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
-    before = hashes(built / "build")
-    result = invoke("-v", "build", "--jobs", "1", cwd=built,
+    before = hashes(built_copy / "build")
+    result = invoke("-v", "build", "--jobs", "1", cwd=built_copy,
                     env={"SAMDOK_SOFFICE": soffice, "SAMDOK_CONVERT_TIMEOUT": "1"})
     assert result.returncode == 3
     assert "did not finish" in result.stderr
@@ -194,16 +204,17 @@ def test_hung_converter_is_killed_with_its_children_and_retried_once(
     started = [int(pid) for pid in pids.read_text().split()]
     assert len(started) == 4
     assert not [pid for pid in started if _alive(pid)]
-    assert hashes(built / "build") == before
+    assert hashes(built_copy / "build") == before
 
 
 @pytest.mark.libreoffice
-def test_ctrl_c_stops_every_converter_and_keeps_the_outputs(built: Path, tmp_path: Path) -> None:
+def test_ctrl_c_stops_every_converter_and_keeps_the_outputs(built_copy: Path,
+                                                          tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     soffice = _stand_in(tmp_path, HANG_WITH_CHILD.format(pids=pids))
-    before = hashes(built / "build")
+    before = hashes(built_copy / "build")
     # SIGINT as a terminal's Ctrl-C gives it (a background job of a shell ignores it).
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=built,
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=built_copy,
                             env={**os.environ, "SAMDOK_SOFFICE": soffice},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -217,8 +228,8 @@ def test_ctrl_c_stops_every_converter_and_keeps_the_outputs(built: Path, tmp_pat
     assert "interrupted; earlier outputs are unchanged" in stderr
     assert "Traceback" not in stderr
     assert not [pid for pid in map(int, pids.read_text().split()) if _alive(pid)]
-    assert hashes(built / "build") == before
-    assert not list((built / "build").glob(".samdok-*"))
+    assert hashes(built_copy / "build") == before
+    assert not list((built_copy / "build").glob(".samdok-*"))
 
 
 @pytest.mark.libreoffice
