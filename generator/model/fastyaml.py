@@ -85,6 +85,12 @@ class _Loader:
 
     max_depth = 0
 
+    class _scanner:  # noqa: N801 (ruamel's name)
+        # The YAML version the resolver asks for at every scalar: none set by a directive
+        # (no %YAML reaches libyaml), so ruamel's default, 1.2, as the pure parser's. Without
+        # it the resolver found out through two AttributeErrors a scalar.
+        yaml_version = None
+
     def __init__(self, text: str, max_depth: int, max_nodes: int):
         # A str that is not UTF-8 (a lone surrogate) raises UnicodeEncodeError here.
         self._parser = _Events(text, max_depth, max_nodes)
