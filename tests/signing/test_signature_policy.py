@@ -6,12 +6,14 @@ cross-checked with poppler's pdfsig where pdfsig can judge."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 import pytest
@@ -21,17 +23,39 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
 
 from generator.cli import main
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 PASSWORD = "prøve"
 AMOUNT = b"Kostnad: kr 100 000"
 FORGED = b"Kostnad: kr 900 000"
 SIGNING = {"digital_signature": True, "content_commitment": True}
-N = generic.NameObject
+
+
+class _Imported:
+    """A module imported when first used: pyHanko takes half a second to import, and every
+    test worker imports every test module to collect it."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("_"):  # pytest looks at every name of a module it collects
+            raise AttributeError(attribute)
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+generic = _Imported("pyhanko.pdf_utils.generic")
+fields = _Imported("pyhanko.sign.fields")
+signers = _Imported("pyhanko.sign.signers")
+incremental = _Imported("pyhanko.pdf_utils.incremental_writer")
+
+
+def N(name: str):  # noqa: N802 (as pyHanko's NameObject reads in a PDF dictionary)
+    return generic.NameObject(name)
 
 
 @dataclass(frozen=True)
@@ -124,7 +148,7 @@ def pyhanko_sign(writer: IncrementalPdfFileWriter, p12: Path, field: str) -> byt
 
 
 def writer_for(pdf: Path) -> IncrementalPdfFileWriter:
-    return IncrementalPdfFileWriter(io.BytesIO(pdf.read_bytes()))
+    return incremental.IncrementalPdfFileWriter(io.BytesIO(pdf.read_bytes()))
 
 
 def update_form(writer: IncrementalPdfFileWriter) -> None:
@@ -189,7 +213,7 @@ def then_write(writer: IncrementalPdfFileWriter) -> IncrementalPdfFileWriter:
     """End the revision: what follows goes into a new one."""
     out = io.BytesIO()
     writer.write(out)
-    return IncrementalPdfFileWriter(out)
+    return incremental.IncrementalPdfFileWriter(out)
 
 
 @dataclass(frozen=True)
