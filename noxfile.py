@@ -95,12 +95,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def fast(session: nox.Session) -> None:
-    """Run every test that needs neither LibreOffice nor separate processes racing signals
-    (pytest -m "not libreoffice and not processes"), spread over the cores: the quick loop
-    while editing; `nox -s tests` runs the rest as well."""
+    """Run every test that needs neither LibreOffice (nor poppler's pdfsig, installed with it)
+    nor separate processes racing signals, spread over the cores: the quick loop while
+    editing, on any machine with Python; `nox -s tests` runs the rest as well."""
     install(session, "test")
-    session.run("pytest", "-m", "not libreoffice and not processes", "-n", "auto",
-                "--dist", "worksteal", *session.posargs, env=BYTECODE)
+    session.run("pytest", "-m", "not libreoffice and not processes and not pdfsig", "-n",
+                "auto", "--dist", "worksteal", *session.posargs, env=BYTECODE)
 
 
 @nox.session

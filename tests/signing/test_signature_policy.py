@@ -255,6 +255,7 @@ def revisions(pdf: Path, folder: Path) -> list[Path]:
 
 # The honest case: no verdict may be a false alarm.
 
+@pytest.mark.pdfsig
 def test_parties_signing_in_turn_pass_and_pdfsig_agrees(agreement: Path, pki: Pki) -> None:
     signed = agreement
     for p12 in pki.parties:
@@ -274,6 +275,7 @@ def test_parties_signing_in_turn_pass_and_pdfsig_agrees(agreement: Path, pki: Pk
 
 # Attack 1: a field painted over signed content between two signers.
 
+@pytest.mark.pdfsig
 @pytest.mark.parametrize("by", ["someone between the signers", "the next signer"])
 def test_a_field_painted_over_signed_content_is_reported(agreement: Path, pki: Pki,
                                                          by: str) -> None:
@@ -309,6 +311,7 @@ def test_a_field_painted_over_signed_content_is_reported(agreement: Path, pki: P
     assert len(last) == 1 and poppler[last[0]].valid and poppler[last[0]].whole_file
 
 
+@pytest.mark.pdfsig
 def test_a_visible_signature_of_a_later_signer_is_reported(agreement: Path, pki: Pki) -> None:
     """The next signer's own field drawn over the amount: pyHanko calls it form filling."""
     first = sign(agreement, pki.parties[0])
@@ -329,6 +332,7 @@ def test_a_visible_signature_of_a_later_signer_is_reported(agreement: Path, pki:
 
 # Attack 2: a later signer removes an earlier signature, changes the content, and signs.
 
+@pytest.mark.pdfsig
 @pytest.mark.parametrize("revisions_used", [1, 2])
 def test_a_removed_signature_is_reported(agreement: Path, pki: Pki, revisions_used: int,
                                          tmp_path: Path) -> None:
@@ -353,6 +357,7 @@ def test_a_removed_signature_is_reported(agreement: Path, pki: Pki, revisions_us
     assert [(s.field, s.valid) for s in pdfsig(before)] == [("Underskrift1", True)]
 
 
+@pytest.mark.pdfsig
 def test_a_content_change_after_the_last_signature_names_its_revision(agreement: Path,
                                                                       pki: Pki) -> None:
     signed = sign(sign(agreement, pki.parties[0]), pki.parties[1])
@@ -391,6 +396,7 @@ def test_signing_refuses_a_certificate_that_may_not_sign(agreement: Path, pki: P
     assert sorted(p.name for p in agreement.parent.iterdir()) == before
 
 
+@pytest.mark.pdfsig
 def test_a_signature_by_a_certificate_that_may_not_sign_is_reported(agreement: Path,
                                                                     pki: Pki) -> None:
     """Made with another tool: samdok says what is wrong, not that trust failed."""
@@ -413,6 +419,7 @@ def test_a_signature_by_a_certificate_that_may_not_sign_is_reported(agreement: P
 
 # Attack 4: a damaged signature field must not hide the others.
 
+@pytest.mark.pdfsig
 @pytest.mark.parametrize("damage", ["contents", "byte range short", "byte range past the end"])
 def test_a_damaged_signature_is_reported_and_the_others_are_listed(agreement: Path, pki: Pki,
                                                                    damage: str) -> None:
