@@ -154,6 +154,16 @@ class _DepthLimitedScanner(Scanner):
             raise _TooDeepAhead(self.reader.get_mark())
         super().fetch_flow_collection_start(TokenClass, to_push)
 
+    def scan_yaml_directive_value(self, start_mark: Any) -> Any:
+        # ruamel reads YAML 1.1 and 1.2; any other version stopped it with an AssertionError
+        # or a KeyError instead of a message.
+        version = super().scan_yaml_directive_value(start_mark)
+        if version not in ((1, 1), (1, 2)):
+            raise ScannerError("while scanning a directive", start_mark,
+                               f"found YAML version {version[0]}.{version[1]}; a case file "
+                               "is YAML 1.2 (or 1.1)", self.reader.get_mark())
+        return version
+
     def scan_flow_scalar_non_spaces(self, double: Any, start_mark: Any) -> Any:
         try:
             return super().scan_flow_scalar_non_spaces(double, start_mark)
@@ -239,6 +249,9 @@ MAP_TAG, SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 # Aliases may repeat a part of the file; a "billion laughs" file repeats it exponentially.
 # No real case has more than a few thousand values, so stop long before memory is at risk.
 MAX_NODES = 200_000
+# A whole number longer than Python can write in digits (4300): a 0x or 0o number has no such
+# limit when it is read, and would stop samdok wherever it is printed.
+MAX_INT_BITS = 14_000
 
 
 def load_yaml(path: Path, shown: str | None = None, data: bytes | None = None,
@@ -376,17 +389,27 @@ class _Builder:
                                  "long texts)")
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (ValueError, OverflowError) as exc:
+            if type(value) is int and value.bit_length() > MAX_INT_BITS:
+                raise ValueError("too long")  # 0x and 0o numbers have no digit limit of their own
+        except (ValueError, OverflowError, KeyError, MarkedYAMLError) as exc:
+            # What a value's tag cannot make of it: an impossible date, a number too long to
+            # read, and (written out with a tag) !!bool x (KeyError), !!timestamp x
+            # (ConstructorError).
             shown = shorten(node.value, 40)
+            detail = (exc.problem if isinstance(exc, MarkedYAMLError)
+                      else "neither true nor false" if isinstance(exc, KeyError) else str(exc))
             if node.tag.endswith("timestamp"):
-                self.problem(node, path, f"'{shown}' is not a real date ({exc})",
+                self.problem(node, path, f"'{shown}' is not a real date ({detail})",
                              "check the day and month; dates are written YYYY-MM-DD")
-            elif node.tag.endswith("int"):  # Python reads at most 4300 digits
+            elif node.tag.endswith("int") and len(node.value) > 100:  # 4300 digits at most
                 self.problem(node, path, f"'{shown}' is too long a number to read",
                              "write the figure in digits; no real figure has more than a "
                              "dozen")
+            elif node.tag.endswith("int"):  # a tag on something else: !!int x
+                self.problem(node, path, f"'{shown}' is not a whole number",
+                             "write the figure in digits")
             else:
-                self.problem(node, path, f"'{shown}' cannot be read ({shorten(str(exc), 40)})",
+                self.problem(node, path, f"'{shown}' cannot be read ({shorten(detail, 40)})",
                              "write a plain number or text")
             return node.value
         if isinstance(value, str):

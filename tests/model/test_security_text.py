@@ -261,3 +261,29 @@ def test_a_file_with_too_many_keys_and_values_is_refused_where_they_pass_the_lim
     assert problem.message == "the file holds more than 20 keys and values"
     monkeypatch.setattr(source, "MAX_FILE_NODES", 100)
     assert source.load_yaml(path, "mange.yaml").data["tittel"] == "x"
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    # ruamel stopped with an AssertionError (1.3) or a KeyError in its resolver
+    ("%YAML 1.3\n---\ntittel: Tekst\n", (1, 10), "found YAML version 1.3"),
+    ("---\n%YAML 1.3", (2, 10), "found YAML version 1.3"),
+    ("%YAML 2.0\n---\ntittel: Tekst\n", (1, 10), "found YAML version 2.0"),
+    # a tag on a value it cannot make: a KeyError and a ConstructorError got through
+    ("tittel: !!bool x\n", (1, 9), "'x' cannot be read (neither true nor false)"),
+    ("tittel: !!timestamp x\n", (1, 9), "'x' is not a real date"),
+    ("tittel: !!int x\n", (1, 9), "'x' is not a whole number"),
+    # read without a digit limit, and then not printable in digits (4300 at most)
+    ("folketall: 0x" + "f" * 5000 + "\n", (1, 12), "is too long a number to read"),
+    ("folketall: 0o" + "7" * 6000 + "\n", (1, 12), "is too long a number to read"),
+])
+def test_a_value_ruamel_cannot_make_is_a_located_message_not_a_traceback(
+        tmp_path: Path, text: str, where: tuple[int, int], message: str) -> None:
+    from generator.errors import CaseError
+    from generator.model.source import load_yaml
+
+    path = write_case(tmp_path, "v.yaml", text)
+    with pytest.raises(CaseError) as raised:
+        load_yaml(path, "v.yaml")
+    [problem] = raised.value.problems
+    assert (problem.line, problem.column) == where
+    assert message in problem.message, problem.message
